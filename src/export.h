@@ -1,0 +1,47 @@
+/*
+ * export: the dashboard's state as a file.
+ *
+ * The snapshot (schema "clobtop.snapshot/1", JSON through jansson) is a stable contract
+ * that tests, benchmarks and users script against; the metrics file is Prometheus text
+ * exposition format for node_exporter's textfile collector.  Both are written atomically:
+ * a temporary file in the same directory, fsync, rename, fsync of the directory, so a
+ * reader never sees half a file and a full disk never damages the previous one.
+ *
+ * Reads the model; never changes it.  Never writes a secret (the model holds none).
+ */
+#ifndef CLOBTOP_EXPORT_H
+#define CLOBTOP_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "market.h"
+
+struct export_options {
+	int depth;              /* levels per side, 0 = all */
+	const char *url;        /* source.url */
+	int64_t now_mono_ns;    /* for ages */
+	int64_t now_real_ns;    /* generated_at */
+};
+
+/* Writes the snapshot to path.  Returns 0, or -1 with a message in err. */
+int export_snapshot(const struct market_state *m, const struct export_options *o,
+		    const char *path, char *err, size_t errlen);
+
+/* The snapshot as a JSON string (malloc'd, caller frees), or NULL. */
+char *export_snapshot_string(const struct market_state *m, const struct export_options *o);
+
+/* Writes dir/clobtop-snapshot-YYYYmmddTHHMMSSZ.json (a -N suffix when it exists);
+ * the path written goes into path_out.  Returns 0, or -1 with a message in err. */
+int export_snapshot_dir(const struct market_state *m, const struct export_options *o,
+			const char *dir, char *path_out, size_t path_cap, char *err, size_t errlen);
+
+/* Prometheus text format. Returns 0, or -1 with a message in err. */
+int export_metrics(const struct market_state *m, const struct export_options *o, const char *path,
+		   char *err, size_t errlen);
+
+/* Atomic write of len bytes to path (temp file, fsync, rename).  Returns 0 or -1 with a
+ * message in err.  Used by both exports and by tests. */
+int export_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * num: exact decimal fixed point for prices and sizes.
+ *
+ * Polymarket sends every number as a JSON string ("0.5", ".48", "2200.8").  We keep them
+ * as integers scaled by 10^6 (micro-units) from the moment they are parsed: prices in
+ * micro-dollars (0..1000000), sizes in micro-shares.  Nothing here ever uses a double.
+ */
+#ifndef CLOBTOP_NUM_H
+#define CLOBTOP_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NUM_DIGITS 6                /* decimal places kept */
+#define NUM_SCALE  INT64_C(1000000) /* 10^NUM_DIGITS */
+#define PRICE_ONE  NUM_SCALE        /* the price 1.0 */
+#define PRICE_NONE INT64_C(-1)      /* an empty side: no best price */
+
+enum num_err {
+	NUM_OK = 0,
+	NUM_EMPTY,     /* "" */
+	NUM_SYNTAX,    /* not [digits][.digits] */
+	NUM_PRECISION, /* a non-zero digit past NUM_DIGITS decimals */
+	NUM_RANGE,     /* does not fit in int64 */
+};
+
+/* Parse a non-negative decimal of len bytes (no sign, no exponent, no spaces) into
+ * micro-units.  Trailing zeros past NUM_DIGITS are accepted ("0.5000000"). */
+enum num_err num_parse(const char *s, size_t len, int64_t *out);
+
+/* Canonical text of a micro-unit value: no trailing zeros, no trailing dot, "0" for
+ * zero, a leading "-" when negative.  Returns the length written (always NUL-terminated;
+ * cap >= NUM_BUF is always enough). */
+#define NUM_BUF 32
+size_t num_format(int64_t v, char *buf, size_t cap);
+
+/* A short English reason for an error code, for counters and alerts. */
+const char *num_strerror(enum num_err e);
+
+#endif

@@ -1,0 +1,1098 @@
+/*
+ * proto: one Polymarket market-channel frame in, normalised events out.
+ *
+ * This is the only file that knows JSON and Polymarket field names.  It must never crash
+ * or abort on any input, never hold a price or size as a double, and never allocate per
+ * message in steady state: while a thread is inside proto_parse, jansson's allocations
+ * come from that thread's bump arena, reset at each frame.
+ *
+ * Rules applied to every event: a key we read with the wrong type makes the event
+ * EV_MALFORMED; a key we do not know is counted in unknown_keys and ignored.
+ *
+ * Numbers: the protocol sends every decimal as a JSON string, parsed exactly by
+ * num_parse().  A JSON integer is accepted too (exact).  A JSON real ("0.5" without
+ * quotes) is rejected as malformed: jansson has already turned it into a double, its text
+ * is gone, and reading it back would not be exact.
+ */
+#include "proto.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Under AddressSanitizer the arena is poisoned outside the allocations of the current
+ * frame, so a pointer kept past its callback is reported instead of silently reading the
+ * next frame. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PROTO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PROTO_ASAN 1
+#endif
+#endif
+#ifdef PROTO_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+const char *ev_kind_name(enum ev_kind k)
+{
+	static const char *const names[] = {
+#define X(e, s) s,
+	    EV_KINDS(X)
+#undef X
+	};
+	if ((unsigned)k >= EV_KIND_COUNT)
+		return "?";
+	return names[k];
+}
+
+/* ---- the per-thread arena behind jansson's allocator ---- */
+
+#define ARENA_INITIAL ((size_t)256 * 1024)
+#define ARENA_MAX     ((size_t)64 * 1024 * 1024) /* bigger frames spill to malloc */
+#define ARENA_ALIGN   ((size_t)16)
+
+struct arena {
+	unsigned char *base; /* NULL until this thread's first frame */
+	size_t cap;          /* bytes */
+	size_t used;         /* bytes handed out in the current frame */
+	size_t spilled;      /* bytes served by malloc this frame because the arena was full */
+	bool active;         /* jansson allocations go to the arena right now */
+	bool busy;           /* a proto_parse runs on this thread (guards re-entry) */
+	struct proto_arena_stats st; /* counters for tests and benchmarks */
+};
+
+static _Thread_local struct arena tl_arena;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static pthread_key_t arena_key; /* its destructor frees a finished thread's arena */
+static bool arena_key_ok;       /* arena_key was created */
+
+static void *arena_malloc(size_t n)
+{
+	struct arena *a = &tl_arena;
+	if (a->active) {
+		/* Round up and never hand out 0 bytes: the returned pointer must lie strictly
+		 * inside the arena so that arena_free recognises it. */
+		size_t need =
+		    n < ARENA_ALIGN ? ARENA_ALIGN : (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+		if (need >= n && a->cap - a->used >= need) {
+			void *ptr = a->base + a->used;
+			a->used += need;
+			UNPOISON(ptr, n);
+			a->st.arena_allocs++;
+			return ptr;
+		}
+		a->spilled = a->spilled + n < a->spilled ? SIZE_MAX : a->spilled + n;
+		a->st.heap_allocs++;
+	}
+	return malloc(n);
+}
+
+static bool arena_owns(const struct arena *a, const void *ptr)
+{
+	uintptr_t u = (uintptr_t)ptr, b = (uintptr_t)a->base;
+	return a->base && u >= b && u < b + a->cap;
+}
+
+static void arena_free(void *ptr)
+{
+	if (!arena_owns(&tl_arena, ptr))
+		free(ptr);
+}
+
+static void arena_thread_exit(void *base)
+{
+	if (base == tl_arena.base)
+		UNPOISON(tl_arena.base, tl_arena.cap);
+	free(base);
+}
+
+static void arena_install(void)
+{
+	/* Without the key a finished thread would leak its arena; harmless, so go on. */
+	arena_key_ok = pthread_key_create(&arena_key, arena_thread_exit) == 0;
+	json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+/* Start a frame on this thread.  Only here, with no arena pointer alive, may the arena be
+ * replaced by a bigger one.  Returns false when the arena can not be used (re-entry from a
+ * sink): that frame then simply uses malloc. */
+static bool arena_begin(void)
+{
+	struct arena *a = &tl_arena;
+	if (a->busy)
+		return false;
+	size_t want = a->used + a->spilled;
+	if (!a->base || a->spilled) {
+		size_t cap = a->cap ? a->cap : ARENA_INITIAL;
+		while (cap < want + want / 2 && cap < ARENA_MAX)
+			cap *= 2;
+		if (cap > ARENA_MAX)
+			cap = ARENA_MAX;
+		if (cap > a->cap) {
+			unsigned char *nb = malloc(cap);
+			a->st.heap_allocs++;
+			if (nb) {
+				UNPOISON(a->base, a->cap);
+				free(a->base);
+				a->base = nb;
+				a->cap = cap;
+				if (arena_key_ok)
+					pthread_setspecific(arena_key, nb);
+			}
+		}
+	}
+	a->used = 0;
+	a->spilled = 0;
+	POISON(a->base, a->cap);
+	a->busy = true;
+	a->active = a->base != NULL;
+	a->st.frames++;
+	return true;
+}
+
+void proto_arena_stats(struct proto_arena_stats *out)
+{
+	*out = tl_arena.st;
+	out->base = tl_arena.base;
+	out->cap = tl_arena.cap;
+	out->used = tl_arena.used;
+}
+
+/* ---- parser state ---- */
+
+struct proto {
+	struct proto_counters c; /* counters, see proto.h */
+	struct ev_level *lv;     /* level scratch for book events of the current frame */
+	size_t lv_cap;           /* levels allocated */
+	size_t lv_used;          /* levels used by this frame */
+	struct event *ev;        /* events of the current frame, emitted after parsing */
+	size_t ev_cap;           /* events allocated */
+	size_t nev;              /* events queued in this frame */
+	uint32_t *seen;          /* open-addressing set of asset ids (last_in_frame pass) */
+	size_t seen_cap;         /* slots, a power of two */
+};
+
+/* Scratch arrays only grow, so a steady-state frame never reaches realloc. */
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap : 64;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			return false;
+		n *= 2;
+	}
+	void *q = realloc(*arr, n * elem);
+	tl_arena.st.heap_allocs++;
+	if (!q)
+		return false;
+	*arr = q;
+	*cap = n;
+	return true;
+}
+
+struct proto *proto_create(void)
+{
+	pthread_once(&arena_once, arena_install);
+	struct proto *p = calloc(1, sizeof(struct proto));
+	/* A first level slot so that book pointers are never computed from NULL. */
+	if (p && !grow((void **)&p->lv, &p->lv_cap, 1, sizeof(struct ev_level))) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void proto_destroy(struct proto *p)
+{
+	if (!p)
+		return;
+	free(p->lv);
+	free(p->ev);
+	free(p->seen);
+	free(p);
+}
+
+const struct proto_counters *proto_counters(const struct proto *p)
+{
+	return &p->c;
+}
+
+/* ---- small readers: each returns NULL on success or a static reason ---- */
+
+static bool key_in(const char *key, const char *const *known)
+{
+	for (; *known; known++)
+		if (strcmp(key, *known) == 0)
+			return true;
+	return false;
+}
+
+static void count_unknown_keys(struct proto *p, json_t *obj, const char *const *known)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v)
+	{
+		if (!key_in(key, known))
+			p->c.unknown_keys++;
+	}
+}
+
+static struct ev_str str_of(json_t *s)
+{
+	return (struct ev_str){json_string_value(s), json_string_length(s)};
+}
+
+enum dec { DEC_OK, DEC_ABSENT, DEC_EMPTY, DEC_BAD };
+
+/* A decimal field: a string for num_parse, or a non-negative JSON integer. */
+static enum dec dec_read(json_t *v, int64_t *out)
+{
+	if (!v)
+		return DEC_ABSENT;
+	if (json_is_string(v)) {
+		if (json_string_length(v) == 0)
+			return DEC_EMPTY;
+		return num_parse(json_string_value(v), json_string_length(v), out) == NUM_OK
+		           ? DEC_OK
+		           : DEC_BAD;
+	}
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i < 0 || i > INT64_MAX / NUM_SCALE)
+			return DEC_BAD;
+		*out = (int64_t)i * NUM_SCALE;
+		return DEC_OK;
+	}
+	return DEC_BAD;
+}
+
+struct why {
+	const char *missing; /* key absent or "" */
+	const char *bad;     /* not a decimal */
+	const char *range;   /* outside [0, 1] (prices only) */
+};
+
+static const struct why why_price = {"missing price", "price is not a decimal",
+                                     "price out of range"};
+static const struct why why_size = {"missing size", "size is not a decimal", NULL};
+static const struct why why_tick = {"missing tick size", "tick size is not a decimal",
+                                    "tick size out of range"};
+static const struct why why_bbo = {NULL, "best bid/ask is not a decimal",
+                                   "best bid/ask out of range"};
+static const struct why why_ltp = {NULL, "last_trade_price is not a decimal",
+                                   "last_trade_price out of range"};
+
+/* A price in [0, 1]; with absent_ok, "" or a missing key give *out = dflt. */
+static const char *read_price(json_t *obj, const char *key, const struct why *w, bool absent_ok,
+                              int64_t dflt, int64_t *out)
+{
+	switch (dec_read(json_object_get(obj, key), out)) {
+	case DEC_OK:
+		return *out > PRICE_ONE ? w->range : NULL;
+	case DEC_ABSENT:
+	case DEC_EMPTY:
+		*out = dflt;
+		return absent_ok ? NULL : w->missing;
+	case DEC_BAD:
+		break;
+	}
+	return w->bad;
+}
+
+static const char *read_size(json_t *obj, int64_t *out)
+{
+	switch (dec_read(json_object_get(obj, "size"), out)) {
+	case DEC_OK:
+		return NULL;
+	case DEC_ABSENT:
+	case DEC_EMPTY:
+		return why_size.missing;
+	case DEC_BAD:
+		break;
+	}
+	return why_size.bad;
+}
+
+/* A tick size in (0, 1]; absent or "" gives 0 when allowed. */
+static const char *read_tick(json_t *obj, const char *key, bool absent_ok, int64_t *out)
+{
+	const char *r = read_price(obj, key, &why_tick, absent_ok, 0, out);
+	if (!r && !absent_ok && *out == 0)
+		return why_tick.range;
+	return r;
+}
+
+/* best_bid / best_ask: "", "0" and "1" all mean an empty side. */
+static const char *read_bbo_side(json_t *obj, const char *key, int64_t *out)
+{
+	const char *r = read_price(obj, key, &why_bbo, true, PRICE_NONE, out);
+	if (!r && (*out == 0 || *out == PRICE_ONE))
+		*out = PRICE_NONE;
+	return r;
+}
+
+/* Unix milliseconds as a string of digits (or an integer); absent or "" gives 0. */
+static const char *read_ts(json_t *obj, int64_t *out)
+{
+	json_t *v = json_object_get(obj, "timestamp");
+	*out = 0;
+	if (!v)
+		return NULL;
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return "timestamp is not Unix ms";
+		*out = (int64_t)json_integer_value(v);
+		return NULL;
+	}
+	if (!json_is_string(v))
+		return "timestamp is not Unix ms";
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	int64_t t = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || t > (INT64_MAX - 9) / 10)
+			return "timestamp is not Unix ms";
+		t = t * 10 + (s[i] - '0');
+	}
+	*out = t;
+	return NULL;
+}
+
+static const char *read_side(json_t *obj, enum side *out)
+{
+	const char *s = json_string_value(json_object_get(obj, "side"));
+	if (!s)
+		return "missing side";
+	if (strcasecmp(s, "BUY") == 0)
+		*out = SIDE_BID;
+	else if (strcasecmp(s, "SELL") == 0)
+		*out = SIDE_ASK;
+	else
+		return "side is not BUY or SELL";
+	return NULL;
+}
+
+static bool is_token_id(const char *s, size_t n)
+{
+	if (n == 0 || n > 78)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* A token id kept as text.  A JSON integer is turned into a string inside the parsed tree
+ * itself (so it lives from the arena and dies with the frame).  With key NULL, idx selects
+ * an array element instead of an object key. */
+static json_t *id_as_string(json_t *parent, const char *key, size_t idx)
+{
+	json_t *v = key ? json_object_get(parent, key) : json_array_get(parent, idx);
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return v;
+	char txt[32];
+	snprintf(txt, sizeof txt, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	json_t *s = json_string(txt);
+	if (!s)
+		return v;
+	if ((key ? json_object_set_new(parent, key, s) : json_array_set_new(parent, idx, s)) != 0)
+		return v;
+	return s;
+}
+
+static const char *read_id(json_t *obj, const char *key, const char *missing, struct ev_str *out)
+{
+	json_t *v = id_as_string(obj, key, 0);
+	if (!v)
+		return missing;
+	if (!json_is_string(v) || !is_token_id(json_string_value(v), json_string_length(v)))
+		return "asset id is not a decimal token id";
+	*out = str_of(v);
+	return NULL;
+}
+
+/* An optional string field; absent leaves *out empty. */
+static const char *read_opt_str(json_t *obj, const char *key, const char *bad, struct ev_str *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return NULL;
+	if (!json_is_string(v))
+		return bad;
+	*out = str_of(v);
+	return NULL;
+}
+
+/* ---- event queue ---- */
+
+static struct event *ev_push(struct proto *p, enum ev_kind kind)
+{
+	if (p->nev == p->ev_cap &&
+	    !grow((void **)&p->ev, &p->ev_cap, p->nev + 1, sizeof(struct event)))
+		return NULL;
+	struct event *e = &p->ev[p->nev++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	return e;
+}
+
+static void ev_bad(struct proto *p, const struct ev_str *asset, const char *reason)
+{
+	struct event *e = ev_push(p, EV_MALFORMED);
+	if (!e)
+		return;
+	if (asset)
+		e->asset_id = *asset;
+	e->bad.reason = reason;
+}
+
+/* Fields every market event shares.  asset_key NULL: no asset_id at this level. */
+static const char *read_common(json_t *obj, const char *asset_key, struct event *e)
+{
+	const char *r;
+	if (asset_key && (r = read_id(obj, asset_key, "missing asset_id", &e->asset_id)))
+		return r;
+	if ((r = read_opt_str(obj, "market", "market is not a string", &e->market)))
+		return r;
+	return read_ts(obj, &e->ts_ms);
+}
+
+/* ---- book ---- */
+
+static const char *const book_keys[] = {
+    "event_type", "market", "asset_id",  "timestamp",        "hash",           "bids",     "asks",
+    "buys",       "sells",  "tick_size", "last_trade_price", "min_order_size", "neg_risk", NULL};
+static const char *const level_keys[] = {"price", "size", NULL};
+
+static const char *read_levels(struct proto *p, json_t *arr, size_t *n)
+{
+	*n = 0;
+	if (!arr)
+		return NULL;
+	if (!json_is_array(arr))
+		return "book side is not an array";
+	size_t cnt = json_array_size(arr);
+	if (!grow((void **)&p->lv, &p->lv_cap, p->lv_used + cnt, sizeof(struct ev_level)))
+		return "out of memory";
+	for (size_t i = 0; i < cnt; i++) {
+		json_t *l = json_array_get(arr, i);
+		const char *r;
+		if (!json_is_object(l))
+			return "level is not an object";
+		struct ev_level *lv = &p->lv[p->lv_used + i];
+		if ((r = read_price(l, "price", &why_price, false, 0, &lv->price)) ||
+		    (r = read_size(l, &lv->size)))
+			return r;
+		count_unknown_keys(p, l, level_keys);
+	}
+	*n = cnt;
+	return NULL;
+}
+
+/* Level pointers are stored as offsets into p->lv until the frame is complete, because
+ * the scratch may move while later books of the same frame are read. */
+static void parse_book(struct proto *p, json_t *obj)
+{
+	struct event e;
+	const char *r;
+	memset(&e, 0, sizeof e);
+	e.kind = EV_BOOK;
+	if ((r = read_common(obj, "asset_id", &e)))
+		goto bad;
+	json_t *bids = json_object_get(obj, "bids"), *asks = json_object_get(obj, "asks");
+	if (!bids)
+		bids = json_object_get(obj, "buys");
+	if (!asks)
+		asks = json_object_get(obj, "sells");
+	if (!bids && !asks) {
+		r = "book without bids or asks";
+		goto bad;
+	}
+	size_t start = p->lv_used;
+	if ((r = read_levels(p, bids, &e.book.nbids)))
+		goto bad;
+	p->lv_used += e.book.nbids;
+	if ((r = read_levels(p, asks, &e.book.nasks))) {
+		p->lv_used = start;
+		goto bad;
+	}
+	p->lv_used += e.book.nasks;
+	if ((r = read_tick(obj, "tick_size", true, &e.book.tick)) ||
+	    (r = read_price(obj, "last_trade_price", &why_ltp, true, PRICE_NONE,
+	                    &e.book.last_trade))) {
+		p->lv_used = start;
+		goto bad;
+	}
+	e.book.bids = (const struct ev_level *)(uintptr_t)start;
+	e.book.asks = (const struct ev_level *)(uintptr_t)(start + e.book.nbids);
+	count_unknown_keys(p, obj, book_keys);
+	struct event *q = ev_push(p, EV_BOOK);
+	if (q)
+		*q = e;
+	return;
+bad:
+	ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
+}
+
+/* ---- price_change, three schemas ---- */
+
+static const char *const pc_keys[] = {"event_type",    "market",   "asset_id", "timestamp", "hash",
+                                      "price_changes", "changes",  "price",    "size",      "side",
+                                      "best_bid",      "best_ask", NULL};
+static const char *const pc_entry_keys[] = {"asset_id", "price",    "size",     "side",
+                                            "hash",     "best_bid", "best_ask", NULL};
+
+/* One level change; entry may be the top-level object (oldest flat schema). */
+static void parse_change(struct proto *p, json_t *entry, const struct event *top, bool count_keys)
+{
+	struct event e = *top;
+	const char *r;
+	e.kind = EV_LEVEL;
+	if (!json_is_object(entry)) {
+		r = "price change entry is not an object";
+		goto bad;
+	}
+	if (json_object_get(entry, "asset_id") &&
+	    (r = read_id(entry, "asset_id", "missing asset_id", &e.asset_id)))
+		goto bad;
+	if (!e.asset_id.s) {
+		r = "missing asset_id";
+		goto bad;
+	}
+	if ((r = read_side(entry, &e.level.side)) ||
+	    (r = read_price(entry, "price", &why_price, false, 0, &e.level.price)) ||
+	    (r = read_size(entry, &e.level.size)))
+		goto bad;
+	e.level.has_bbo = json_object_get(entry, "best_bid") || json_object_get(entry, "best_ask");
+	if ((r = read_bbo_side(entry, "best_bid", &e.level.best_bid)) ||
+	    (r = read_bbo_side(entry, "best_ask", &e.level.best_ask)))
+		goto bad;
+	if (count_keys)
+		count_unknown_keys(p, entry, pc_entry_keys);
+	struct event *q = ev_push(p, EV_LEVEL);
+	if (q)
+		*q = e;
+	return;
+bad:
+	ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
+}
+
+static void parse_price_change(struct proto *p, json_t *obj)
+{
+	struct event top;
+	const char *r;
+	memset(&top, 0, sizeof top);
+	/* The top-level asset_id is required by the two older schemas only. */
+	if ((r = read_common(obj, NULL, &top)))
+		goto bad;
+	if (json_object_get(obj, "asset_id") &&
+	    (r = read_id(obj, "asset_id", "missing asset_id", &top.asset_id)))
+		goto bad;
+	count_unknown_keys(p, obj, pc_keys);
+	json_t *list = json_object_get(obj, "price_changes");
+	if (!list)
+		list = json_object_get(obj, "changes");
+	if (!list) {
+		if (!json_object_get(obj, "price")) {
+			r = "price_change without changes";
+			goto bad;
+		}
+		parse_change(p, obj, &top, false);
+		return;
+	}
+	if (!json_is_array(list)) {
+		r = "price changes are not an array";
+		goto bad;
+	}
+	if (json_array_size(list) == 0) {
+		r = "price_change without changes";
+		goto bad;
+	}
+	for (size_t i = 0; i < json_array_size(list); i++)
+		parse_change(p, json_array_get(list, i), &top, true);
+	return;
+bad:
+	ev_bad(p, top.asset_id.s ? &top.asset_id : NULL, r);
+}
+
+/* ---- the other market events ---- */
+
+static const char *const trade_keys[] = {
+    "event_type",   "market",    "asset_id",         "price", "size", "side",
+    "fee_rate_bps", "timestamp", "transaction_hash", NULL};
+static const char *const tick_keys[] = {"event_type",    "market",    "asset_id", "old_tick_size",
+                                        "new_tick_size", "timestamp", NULL};
+static const char *const bbo_keys[] = {"event_type", "market", "asset_id",  "best_bid",
+                                       "best_ask",   "spread", "timestamp", NULL};
+static const char *const info_keys[] = {"event_type",
+                                        "id",
+                                        "market",
+                                        "question",
+                                        "slug",
+                                        "description",
+                                        "assets_ids",
+                                        "outcomes",
+                                        "event_message",
+                                        "timestamp",
+                                        "tags",
+                                        "active",
+                                        "clob_token_ids",
+                                        "condition_id",
+                                        "order_price_min_tick_size",
+                                        "taker_base_fee",
+                                        "maker_base_fee",
+                                        "fees_enabled",
+                                        "fee_schedule",
+                                        "winning_asset_id",
+                                        "winning_outcome",
+                                        NULL};
+
+static const char *read_fee(json_t *obj, int32_t *out)
+{
+	json_t *v = json_object_get(obj, "fee_rate_bps");
+	*out = -1;
+	if (!v || (json_is_string(v) && json_string_length(v) == 0))
+		return NULL;
+	int64_t f = 0;
+	if (json_is_integer(v)) {
+		f = json_integer_value(v);
+	} else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		for (size_t i = 0; i < json_string_length(v); i++) {
+			if (s[i] < '0' || s[i] > '9' || f > INT32_MAX)
+				return "fee_rate_bps is not an integer";
+			f = f * 10 + (s[i] - '0');
+		}
+	} else {
+		return "fee_rate_bps is not an integer";
+	}
+	if (f < 0 || f > INT32_MAX)
+		return "fee_rate_bps is not an integer";
+	*out = (int32_t)f;
+	return NULL;
+}
+
+static void parse_trade(struct proto *p, json_t *obj)
+{
+	struct event e;
+	const char *r;
+	memset(&e, 0, sizeof e);
+	if ((r = read_common(obj, "asset_id", &e)) || (r = read_side(obj, &e.trade.side)) ||
+	    (r = read_price(obj, "price", &why_price, false, 0, &e.trade.price)) ||
+	    (r = read_size(obj, &e.trade.size)) || (r = read_fee(obj, &e.trade.fee_bps))) {
+		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
+		return;
+	}
+	count_unknown_keys(p, obj, trade_keys);
+	struct event *q = ev_push(p, EV_TRADE);
+	if (q) {
+		e.kind = EV_TRADE;
+		*q = e;
+	}
+}
+
+static void parse_tick(struct proto *p, json_t *obj)
+{
+	struct event e;
+	const char *r;
+	memset(&e, 0, sizeof e);
+	if ((r = read_common(obj, "asset_id", &e)) ||
+	    (r = read_tick(obj, "old_tick_size", true, &e.tick.old_tick)) ||
+	    (r = read_tick(obj, "new_tick_size", false, &e.tick.new_tick))) {
+		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
+		return;
+	}
+	count_unknown_keys(p, obj, tick_keys);
+	struct event *q = ev_push(p, EV_TICK_SIZE);
+	if (q) {
+		e.kind = EV_TICK_SIZE;
+		*q = e;
+	}
+}
+
+static void parse_bbo(struct proto *p, json_t *obj)
+{
+	struct event e;
+	const char *r;
+	memset(&e, 0, sizeof e);
+	if ((r = read_common(obj, "asset_id", &e)) ||
+	    (r = read_bbo_side(obj, "best_bid", &e.bbo.best_bid)) ||
+	    (r = read_bbo_side(obj, "best_ask", &e.bbo.best_ask))) {
+		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
+		return;
+	}
+	count_unknown_keys(p, obj, bbo_keys);
+	struct event *q = ev_push(p, EV_BBO);
+	if (q) {
+		e.kind = EV_BBO;
+		*q = e;
+	}
+}
+
+/* assets_ids / outcomes: a real array, or a string holding one (Gamma's habit).  The
+ * decoded array replaces the string inside the tree, so it lives exactly as long as the
+ * frame.  More than PROTO_MAX_OUTCOMES elements: the first ones are kept. */
+static const char *read_list(json_t *obj, const char *key, bool ids, struct ev_str *out, size_t *n)
+{
+	json_t *v = json_object_get(obj, key);
+	*n = 0;
+	if (!v)
+		return NULL;
+	if (json_is_string(v)) {
+		json_t *arr = json_loadb(json_string_value(v), json_string_length(v), 0, NULL);
+		if (!json_is_array(arr)) {
+			json_decref(arr);
+			return ids ? "assets_ids is not a list" : "outcomes is not a list";
+		}
+		/* json_object_set_new takes the reference even when it fails. */
+		if (json_object_set_new(obj, key, arr) != 0)
+			return "out of memory";
+		v = arr;
+	}
+	if (!json_is_array(v))
+		return ids ? "assets_ids is not a list" : "outcomes is not a list";
+	size_t cnt = json_array_size(v);
+	for (size_t i = 0; i < cnt && i < PROTO_MAX_OUTCOMES; i++) {
+		json_t *el = ids ? id_as_string(v, NULL, i) : json_array_get(v, i);
+		if (!json_is_string(el))
+			return ids ? "asset id is not a decimal token id"
+			           : "outcome is not a string";
+		out[i] = str_of(el);
+		if (ids && !is_token_id(out[i].s, out[i].len))
+			return "asset id is not a decimal token id";
+		(*n)++;
+	}
+	return NULL;
+}
+
+static void parse_info(struct proto *p, json_t *obj, bool resolved)
+{
+	struct event e;
+	const char *r;
+	size_t nout = 0;
+	memset(&e, 0, sizeof e);
+	if ((r = read_common(obj, NULL, &e)) ||
+	    (r = read_opt_str(obj, "question", "question is not a string", &e.info.question)) ||
+	    (r = read_opt_str(obj, "slug", "slug is not a string", &e.info.slug)) ||
+	    (r = read_list(obj, "assets_ids", true, e.info.assets, &e.info.nassets)) ||
+	    (r = read_list(obj, "outcomes", false, e.info.outcomes, &nout)) ||
+	    (r = read_tick(obj, "order_price_min_tick_size", true, &e.info.tick)))
+		goto bad;
+	if (resolved) {
+		if ((r = read_id(obj, "winning_asset_id", "missing winning_asset_id",
+		                 &e.resolved.winning_asset_id)) ||
+		    (r = read_opt_str(obj, "winning_outcome", "winning_outcome is not a string",
+		                      &e.resolved.winning_outcome)))
+			goto bad;
+	}
+	count_unknown_keys(p, obj, info_keys);
+	struct event *q = ev_push(p, resolved ? EV_RESOLVED : EV_MARKET_INFO);
+	if (q) {
+		e.kind = resolved ? EV_RESOLVED : EV_MARKET_INFO;
+		*q = e;
+	}
+	return;
+bad:
+	ev_bad(p, NULL, r);
+}
+
+static void parse_object(struct proto *p, json_t *obj)
+{
+	if (!json_is_object(obj)) {
+		ev_bad(p, NULL, "array element is not an object");
+		return;
+	}
+	json_t *et = json_object_get(obj, "event_type");
+	if (!et) {
+		ev_bad(p, NULL, "missing event_type");
+		return;
+	}
+	const char *t = json_string_value(et);
+	if (!t) {
+		ev_bad(p, NULL, "event_type is not a string");
+		return;
+	}
+	if (strcmp(t, "book") == 0)
+		parse_book(p, obj);
+	else if (strcmp(t, "price_change") == 0)
+		parse_price_change(p, obj);
+	else if (strcmp(t, "last_trade_price") == 0)
+		parse_trade(p, obj);
+	else if (strcmp(t, "tick_size_change") == 0)
+		parse_tick(p, obj);
+	else if (strcmp(t, "best_bid_ask") == 0)
+		parse_bbo(p, obj);
+	else if (strcmp(t, "new_market") == 0)
+		parse_info(p, obj, false);
+	else if (strcmp(t, "market_resolved") == 0)
+		parse_info(p, obj, true);
+	else {
+		struct event *e = ev_push(p, EV_UNKNOWN);
+		if (e)
+			e->other.text = str_of(et);
+	}
+}
+
+/* ---- frame ---- */
+
+static uint64_t hash_str(const struct ev_str *s)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < s->len; i++)
+		h = (h ^ (unsigned char)s->s[i]) * 1099511628211u;
+	return h;
+}
+
+/* Mark the last level event of each asset in the frame, walking backwards with a hash
+ * set of assets already seen (linear, whatever the number of distinct assets). */
+static void mark_last_levels(struct proto *p)
+{
+	size_t nlevel = 0;
+	for (size_t i = 0; i < p->nev; i++)
+		nlevel += p->ev[i].kind == EV_LEVEL;
+	if (nlevel == 0)
+		return;
+	size_t slots = 16;
+	while (slots < nlevel * 2)
+		slots *= 2;
+	if (!grow((void **)&p->seen, &p->seen_cap, slots, sizeof(uint32_t)) ||
+	    p->nev >= UINT32_MAX) {
+		/* Out of memory: flag every level so the consumer checks too often, not never. */
+		for (size_t i = 0; i < p->nev; i++)
+			if (p->ev[i].kind == EV_LEVEL)
+				p->ev[i].level.last_in_frame = true;
+		return;
+	}
+	memset(p->seen, 0, slots * sizeof(uint32_t));
+	for (size_t i = p->nev; i-- > 0;) {
+		struct event *e = &p->ev[i];
+		if (e->kind != EV_LEVEL)
+			continue;
+		size_t h = (size_t)hash_str(&e->asset_id) & (slots - 1);
+		bool found = false;
+		while (p->seen[h]) {
+			const struct event *o = &p->ev[p->seen[h] - 1];
+			if (o->asset_id.len == e->asset_id.len &&
+			    memcmp(o->asset_id.s, e->asset_id.s, e->asset_id.len) == 0) {
+				found = true;
+				break;
+			}
+			h = (h + 1) & (slots - 1);
+		}
+		e->level.last_in_frame = !found;
+		if (!found)
+			p->seen[h] = (uint32_t)(i + 1);
+	}
+}
+
+static void emit(struct proto *p, const struct event *e, proto_sink sink, void *ctx)
+{
+	p->c.events++;
+	p->c.by_kind[e->kind]++;
+	if (e->kind == EV_MALFORMED)
+		p->c.malformed++;
+	else if (e->kind == EV_UNKNOWN)
+		p->c.unknown++;
+	sink(ctx, e);
+}
+
+static void emit_one(struct proto *p, enum ev_kind kind, const char *text, size_t len,
+                     const char *reason, proto_sink sink, void *ctx)
+{
+	struct event e;
+	memset(&e, 0, sizeof e);
+	e.kind = kind;
+	if (kind == EV_MALFORMED)
+		e.bad.reason = reason;
+	else
+		e.other.text = (struct ev_str){text, len};
+	emit(p, &e, sink, ctx);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Plain text the server sends instead of JSON ("INVALID OPERATION"): printable ASCII
+ * starting with a letter.  Anything else that is not JSON is garbage. */
+static bool is_server_text(const char *s, size_t n)
+{
+	if (n == 0 || n > 512)
+		return false;
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	static const char *const literals[] = {"true", "false", "null", NULL};
+	for (size_t i = 0; literals[i]; i++)
+		if (n == strlen(literals[i]) && memcmp(s, literals[i], n) == 0)
+			return false;
+	return true;
+}
+
+void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, void *ctx)
+{
+	p->c.frames++;
+	const char *s = buf;
+	size_t n = buf ? len : 0;
+	while (n && is_space(*s))
+		s++, n--;
+	while (n && is_space(s[n - 1]))
+		n--;
+	if (n == 0) {
+		emit_one(p, EV_MALFORMED, NULL, 0, "empty frame", sink, ctx);
+		return;
+	}
+	if (s[0] != '{' && s[0] != '[') {
+		if (n == 4 && memcmp(s, "PONG", 4) == 0)
+			emit_one(p, EV_PONG, s, n, NULL, sink, ctx);
+		else if (is_server_text(s, n))
+			emit_one(p, EV_SERVER_ERROR, s, n, NULL, sink, ctx);
+		else
+			emit_one(p, EV_MALFORMED, NULL, 0, "not JSON", sink, ctx);
+		return;
+	}
+
+	bool own_arena = arena_begin();
+	p->nev = 0;
+	p->lv_used = 0;
+	json_t *root = json_loadb(s, n, 0, NULL);
+	if (!root) {
+		ev_bad(p, NULL, "not JSON");
+	} else if (json_is_array(root)) {
+		if (json_array_size(root) == 0)
+			ev_push(p, EV_EMPTY);
+		for (size_t i = 0; i < json_array_size(root); i++)
+			parse_object(p, json_array_get(root, i));
+	} else {
+		parse_object(p, root);
+	}
+	mark_last_levels(p);
+
+	/* Whatever the sink allocates (it may use jansson too) must outlive the frame, so the
+	 * arena is switched off while it runs; frees of arena pointers stay no-ops. */
+	if (own_arena)
+		tl_arena.active = false;
+	if (p->nev == 0)
+		emit_one(p, EV_MALFORMED, NULL, 0, "out of memory", sink, ctx);
+	for (size_t i = 0; i < p->nev; i++) {
+		struct event *e = &p->ev[i];
+		if (e->kind == EV_BOOK) {
+			size_t off = (size_t)(uintptr_t)e->book.bids;
+			e->book.bids = p->lv + off;
+			e->book.asks = p->lv + off + e->book.nbids;
+		}
+		emit(p, e, sink, ctx);
+	}
+	p->nev = 0;
+	json_decref(root);
+	if (own_arena) {
+		POISON(tl_arena.base, tl_arena.cap);
+		tl_arena.busy = false;
+	}
+}
+
+/* Appends to a bounded buffer; once anything does not fit, pos goes past cap for good. */
+struct outbuf {
+	char *buf;  /* destination */
+	size_t cap; /* bytes available including the NUL */
+	size_t pos; /* bytes written so far (may exceed cap on overflow) */
+};
+
+static void out_raw(struct outbuf *o, const char *s, size_t n)
+{
+	if (o->pos + n < o->cap)
+		memcpy(o->buf + o->pos, s, n);
+	o->pos += n;
+}
+
+static void out_str(struct outbuf *o, const char *s)
+{
+	out_raw(o, s, strlen(s));
+}
+
+/* Token ids are decimal, but an id comes from the user's command line or config: escape
+ * it so it can never break out of its JSON string. */
+static void out_json_string(struct outbuf *o, const char *s)
+{
+	out_raw(o, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			out_raw(o, esc, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			out_raw(o, esc, 6);
+		} else {
+			out_raw(o, (const char *)&c, 1);
+		}
+	}
+	out_raw(o, "\"", 1);
+}
+
+static void out_ids(struct outbuf *o, const char *const *ids, size_t n)
+{
+	out_str(o, "\"assets_ids\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			out_raw(o, ",", 1);
+		out_json_string(o, ids[i] ? ids[i] : "");
+	}
+	out_raw(o, "]", 1);
+}
+
+static size_t out_finish(struct outbuf *o)
+{
+	if (o->cap == 0)
+		return 0;
+	if (o->pos >= o->cap) {
+		o->buf[0] = '\0';
+		return 0;
+	}
+	o->buf[o->pos] = '\0';
+	return o->pos;
+}
+
+size_t proto_fmt_initial(char *buf, size_t cap, const char *const *ids, size_t n)
+{
+	struct outbuf o = {buf, cap, 0};
+	out_str(&o, "{");
+	out_ids(&o, ids, n);
+	out_str(&o, ",\"type\":\"market\",\"initial_dump\":true,\"custom_feature_enabled\":true}");
+	return out_finish(&o);
+}
+
+size_t proto_fmt_subscribe(char *buf, size_t cap, const char *const *ids, size_t n)
+{
+	struct outbuf o = {buf, cap, 0};
+	out_str(&o, "{\"operation\":\"subscribe\",");
+	out_ids(&o, ids, n);
+	out_str(&o, ",\"custom_feature_enabled\":true}");
+	return out_finish(&o);
+}
+
+size_t proto_fmt_unsubscribe(char *buf, size_t cap, const char *const *ids, size_t n)
+{
+	struct outbuf o = {buf, cap, 0};
+	out_str(&o, "{\"operation\":\"unsubscribe\",");
+	out_ids(&o, ids, n);
+	out_str(&o, "}");
+	return out_finish(&o);
+}

@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -599,8 +600,13 @@ static void start_demo(struct app *a)
 		}
 		close(pfd[0]);
 		close(pfd[1]);
-		execlp(sim, sim, "--port", "0", "--markets", "12", "--rate", "300", "--assets-out",
-		       assets, "--demo-faults", (char *)NULL);
+		/* Lively, with something for every pane now and then: a market that never
+		 * trades (stale), a transient cross, a withheld update (drift, then resync),
+		 * a garbage frame, and a disconnect every few minutes. */
+		execlp(sim, sim, "--port", "0", "--markets", "12", "--rate", "300",
+		       "--quiet-markets", "1", "--cross-every", "4000", "--drop-every", "6000",
+		       "--garbage-every", "30000", "--close-every", "180", "--assets-out", assets,
+		       (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -973,13 +979,13 @@ static void run(struct app *a)
 			ring_wake_drain(a->data);
 		drain(a, next_render);
 
-		if (in_idx >= 0 && rc > 0 && p[in_idx].revents) {
-			if (a->ui) {
-				if (!ui_handle_input(a->ui, &a->m))
-					break;
-			} else {
-				read_stdin_commands(a);
-			}
+		/* The UI reads keys without blocking; calling it on every wake-up (a signal
+		 * such as SIGWINCH included) makes resizes immediate. */
+		if (a->ui) {
+			if (!ui_handle_input(a->ui, &a->m))
+				break;
+		} else if (in_idx >= 0 && rc > 0 && p[in_idx].revents) {
+			read_stdin_commands(a);
 		}
 		if (g_idx >= 0 && rc > 0 && (p[g_idx].revents & POLLIN))
 			apply_gamma(a);
@@ -1023,6 +1029,8 @@ static void run(struct app *a)
 
 int main(int argc, char **argv)
 {
+	/* Characters only: numbers are parsed and printed the C way whatever the locale. */
+	setlocale(LC_CTYPE, "");
 	struct options o;
 	parse_options(&o, argc, argv);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

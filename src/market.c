@@ -499,13 +499,15 @@ static void touch(struct market_state *m, struct asset *a, const struct event *e
 		a->last_ts_ms = ev->ts_ms;
 }
 
+/* "Yes · Will it rain?": the outcome first, so the two tokens of a market stay apart
+ * even in a narrow column. */
 static void set_label(struct asset *a, const char *q, size_t qlen, const char *o, size_t olen)
 {
 	if (a->label_from_user || !q || !qlen)
 		return;
 	char raw[ASSET_LABEL_MAX * 2];
-	int n = snprintf(raw, sizeof(raw), "%.*s%s%.*s", (int)qlen, q, o && olen ? " \u00b7 " : "",
-			 o ? (int)olen : 0, o ? o : "");
+	int n = snprintf(raw, sizeof(raw), "%.*s%s%.*s", o ? (int)olen : 0, o ? o : "",
+			 o && olen ? " \u00b7 " : "", (int)qlen, q);
 	if (n > 0)
 		sanitize_text(a->label, sizeof(a->label), raw,
 			      (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1);

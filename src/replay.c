@@ -46,6 +46,14 @@ static void sleep_ns(int64_t ns)
 		;
 }
 
+/* Sleeps until the monotonic time `due`, in short steps so replay_stop is prompt. */
+static void sleep_until(struct replay *r, int64_t due)
+{
+	int64_t left;
+	while (!atomic_load(&r->stop) && (left = due - now_ns(CLOCK_MONOTONIC)) > 0)
+		sleep_ns(left < 50000000 ? left : 50000000);
+}
+
 /* Pushes, waiting while the ring is full: a file, unlike the network, can wait.  Waiting
  * means sleeping briefly; a dropped record would be counted by the ring, so we retry the
  * push only when we know the ring is full rather than racing it. */
@@ -120,8 +128,7 @@ static void *replay_main(void *arg)
 				first_t = t_pace;
 				start_mono = now_ns(CLOCK_MONOTONIC);
 			}
-			int64_t due = start_mono + (int64_t)((double)(t_pace - first_t) / r->speed);
-			sleep_ns(due - now_ns(CLOCK_MONOTONIC));
+			sleep_until(r, start_mono + (int64_t)((double)(t_pace - first_t) / r->speed));
 		}
 		if (push_wait(r, REC_FRAME, t_real, frame, flen))
 			atomic_fetch_add(&r->frames, 1);

@@ -1,0 +1,36 @@
+/*
+ * rest: clobsim's HTTP answers (CLOB /book, Gamma /markets, /state snapshots).
+ *
+ * Off the hot path, so it builds JSON with jansson.  It reads the generator's truth and
+ * never changes it; every number it prints is exact (num_format of micro-units).
+ */
+#ifndef CLOBSIM_REST_H
+#define CLOBSIM_REST_H
+
+#include <stdint.h>
+
+#include "gen.h"
+#include "sbuf.h"
+
+/* CLOB REST book of one token (levels best last).  Returns the HTTP status (200, or
+ * 404 with an error body when the token is unknown). */
+int rest_book(const struct gen *g, const char *token_id, int64_t now_ms, struct sbuf *body);
+
+/* Gamma /markets: the visible markets holding any of the comma-separated token ids (all
+ * markets when ids is NULL), closed ones only when include_closed.  Always 200. */
+int rest_markets(const struct gen *g, const char *ids, bool include_closed, struct sbuf *body);
+
+/* Gamma /markets/slug/SLUG: 200 with one object, or 404. */
+int rest_market_slug(const struct gen *g, const char *slug, struct sbuf *body);
+
+/* The clobtop snapshot (schema clobtop.snapshot/1) of every visible token. */
+int rest_state(const struct gen *g, const char *url, int64_t now_ms, struct sbuf *body);
+
+/* Decode %XX and '+' in place (a query value). */
+void rest_urldecode(char *s);
+
+/* Copy the value of query parameter `name` from target ("/path?a=1&b=2") into dst.
+ * Returns true when present. */
+bool rest_query(const char *target, const char *name, char *dst, size_t cap);
+
+#endif

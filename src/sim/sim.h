@@ -1,0 +1,66 @@
+/*
+ * sim: clobsim's configuration and its log, shared by main, net and the replay tape.
+ *
+ * Plain data and a logger; nothing here touches sockets or market state.  The log is
+ * the test suite's window on what clients sent, so it must stay line-oriented, flushed
+ * per line, and never print raw control bytes.
+ */
+#ifndef CLOBSIM_SIM_H
+#define CLOBSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gen.h"
+
+struct sim_faults {
+	uint64_t client;         /* apply to this connection id only; 0 = every connection */
+	uint64_t close_after;    /* abrupt close after N data frames per connection (0 off) */
+	double close_every;      /* seconds between abrupt closes of every connection (0 off) */
+	uint64_t stall_after;    /* stop sending anything after N data frames (0 off) */
+	uint64_t freeze_after;   /* after N data frames send only PONGs (0 off) */
+	uint64_t garbage_every;  /* an invalid-JSON text frame every N data frames (0 off) */
+	uint64_t truncate_every; /* a truncated JSON frame every N data frames (0 off) */
+	uint64_t oversize_every; /* an oversize valid-JSON frame every N data frames (0 off) */
+	size_t oversize_bytes;   /* bytes of the oversize frame */
+	bool fragment;           /* split every frame into several WebSocket fragments */
+	uint64_t drop_every;     /* withhold one price_change every N per connection (0 off) */
+	uint64_t slow_write;     /* bytes/s cap on writes to each connection (0 off) */
+};
+
+struct sim_cfg {
+	int port;                /* TCP port on 127.0.0.1; 0 picks a free one */
+	const char *port_file;   /* also write the port here, or NULL */
+	const char *log_file;    /* log here instead of stderr, or NULL */
+	const char *state_file;  /* write the final books here at exit, or NULL */
+	const char *assets_out;  /* write "TOKEN label" per visible token at start, or NULL */
+	const char *tls_cert;    /* PEM certificate: serve wss/https, or NULL */
+	const char *tls_key;     /* PEM private key */
+	double rate;             /* frames/s of synthetic flow in total; 0 = none */
+	bool rate_max;           /* as fast as the slowest reader takes them */
+	double duration;         /* seconds before exiting by itself; 0 = run until signalled */
+	const char *replay;      /* JSON Lines file to serve instead of synthetic flow */
+	double speed;            /* replay speed factor (1 = recorded pace) */
+	bool speed_max;          /* replay as fast as possible */
+	double new_market_every; /* seconds between new_market announcements (0 off) */
+	double resolve_every;    /* seconds between market resolutions (0 off) */
+	size_t max_buffer;       /* bytes of unsent output before a client is dropped */
+	size_t max_msg;          /* largest client message accepted, bytes */
+	int max_assets;          /* asset ids in one frame before the socket is closed */
+	struct gen_cfg gen;      /* synthetic markets */
+	struct sim_faults fault; /* fault injection */
+};
+
+/* Open the log (NULL = stderr).  Returns 0 or -1. */
+int sim_log_open(const char *path);
+void sim_log_close(void);
+/* One line, prefixed "clobsim: " and flushed. */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A client's frame, escaped so no control byte reaches a terminal, cut at 4 KiB. */
+void sim_log_frame(uint64_t client, const char *what, const uint8_t *p, size_t n);
+
+/* Run the server until a signal, --duration, or a fatal error.  Returns an exit code. */
+int net_run(const struct sim_cfg *cfg);
+
+#endif

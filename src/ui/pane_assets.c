@@ -1,0 +1,320 @@
+/*
+ * pane_assets: the assets table: label, best bid/ask, spread (bps), mid, last trade,
+ * msgs/min, age and state, sorted and filtered, scrolling past the screen.
+ *
+ * Only visible rows are formatted, so a frame costs O(assets) for the sort keys plus
+ * O(rows on screen) for the text.  Never changes the model: selection and scroll live in
+ * struct ui.
+ */
+#include "ui_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* X(enum, title, width, prio (higher dropped first), flex, right-aligned) */
+#define ASSET_COLS(X)                                                                              \
+	X(COL_LABEL, "label", 0, 0, true, false)                                                   \
+	X(COL_BID, "bid", 7, 1, false, true)                                                       \
+	X(COL_ASK, "ask", 7, 1, false, true)                                                       \
+	X(COL_SPREAD, "spread", 6, 3, false, true)                                                 \
+	X(COL_BPS, "bps", 6, 6, false, true)                                                       \
+	X(COL_MID, "mid", 7, 8, false, true)                                                       \
+	X(COL_LAST, "last", 7, 5, false, true)                                                     \
+	X(COL_MSGS, "msg/m", 5, 7, false, true)                                                    \
+	X(COL_AGE, "age", 5, 4, false, true)                                                       \
+	X(COL_STATE, "state", 8, 2, false, false)
+
+enum asset_col {
+#define X(e, t, w, p, f, r) e,
+	ASSET_COLS(X)
+#undef X
+	    COL_COUNT
+};
+
+static const struct ui_col cols[COL_COUNT] = {
+#define X(e, t, w, p, f, r) [e] = {t, w, p, f, r},
+    ASSET_COLS(X)
+#undef X
+};
+
+#define LABEL_MIN 14
+#define LABEL_MAX 48
+
+static int visible_rows(const struct ui *u)
+{
+	int h = u->lay.pane[UI_PANE_ASSETS].h - 2;
+	return h > 0 ? h : 0;
+}
+
+static void keep_visible(struct ui *u, int row)
+{
+	int vis = visible_rows(u);
+	if (vis <= 0) {
+		u->top = row < 0 ? 0 : row;
+		return;
+	}
+	if (row < u->top) {
+		u->top = row;
+	}
+	if (row >= u->top + vis) {
+		u->top = row - vis + 1;
+	}
+	int max_top = (int)u->nrows - vis;
+	if (u->top > max_top) {
+		u->top = max_top;
+	}
+	if (u->top < 0) {
+		u->top = 0;
+	}
+}
+
+int ui_rows_find(const struct ui *u, uint32_t idx)
+{
+	for (size_t i = 0; i < u->nrows; i++) {
+		if (u->rows[i].idx == idx) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s)
+{
+	if (u->rows_cap < m->nassets) {
+		size_t cap = m->nassets + 64;
+		struct ui_row *r = realloc(u->rows, cap * sizeof *r);
+		if (!r) {
+			return; /* keep the old table; the next frame retries */
+		}
+		u->rows = r;
+		u->rows_cap = cap;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < m->nassets; i++) {
+		const struct asset *a = &m->assets[i];
+		if (!a->subscribed || !ui_filter_match(u->filter, a->label, a->id)) {
+			continue;
+		}
+		struct ui_row *r = &u->rows[n++];
+		r->idx = (uint32_t)i;
+		r->state = ui_display_state(a->state, m->conn.alive);
+		r->spread = book_spread(&a->book);
+		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
+		r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;
+		r->label = ui_asset_label(a);
+	}
+	u->nrows = n;
+	ui_rows_sort(u->rows, n, u->sort);
+	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
+	if (row < 0) {
+		u->have_sel = n > 0;
+		u->sel = n > 0 ? u->rows[0].idx : 0;
+		row = 0;
+	}
+	keep_visible(u, row);
+}
+
+static void select_row(struct ui *u, int row)
+{
+	if (u->nrows == 0) {
+		return;
+	}
+	if (row < 0) {
+		row = 0;
+	}
+	if (row >= (int)u->nrows) {
+		row = (int)u->nrows - 1;
+	}
+	u->sel = u->rows[row].idx;
+	u->have_sel = true;
+	u->book_off = 0;
+	keep_visible(u, row);
+}
+
+static void assets_key(struct ui *u, struct market_state *m, enum ui_action a)
+{
+	(void)m;
+	int row = u->have_sel ? ui_rows_find(u, u->sel) : 0;
+	int page = visible_rows(u) > 1 ? visible_rows(u) - 1 : 1;
+	switch (a) {
+	case ACT_UP:
+		select_row(u, row - 1);
+		break;
+	case ACT_DOWN:
+		select_row(u, row + 1);
+		break;
+	case ACT_PGUP:
+		select_row(u, row - page);
+		break;
+	case ACT_PGDN:
+		select_row(u, row + page);
+		break;
+	case ACT_TOP:
+		select_row(u, 0);
+		break;
+	case ACT_BOTTOM:
+		select_row(u, (int)u->nrows - 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane)
+{
+	(void)m;
+	int row = u->top + row_in_pane - 2;
+	if (row_in_pane >= 2 && row < (int)u->nrows) {
+		select_row(u, row);
+	}
+}
+
+static void cell(WINDOW *w, int y, int x, int width, bool right, attr_t a, const char *s)
+{
+	if (right) {
+		ui_put_right(w, y, x, width, a, s);
+	} else {
+		ui_put(w, y, x, width, a, s);
+	}
+}
+
+static void draw_row(WINDOW *w, const struct ui_frame *f, int y, const struct ui_row *row,
+                     const bool *shown, int label_w, int width, bool selected)
+{
+	const struct ui *u = f->u;
+	const struct asset *a = &f->m->assets[row->idx];
+	attr_t base = selected ? ui_attr(u, UC_SELECT) : A_NORMAL;
+	if (selected) {
+		ui_fill(w, y, 0, width, base);
+	}
+	int x = 0;
+	char t[64];
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!shown[c]) {
+			continue;
+		}
+		int cw = cols[c].flex ? label_w : cols[c].width;
+		attr_t at = base;
+		t[0] = '\0';
+		switch (c) {
+		case COL_LABEL:
+			ui_put(w, y, x, cw, base, ui_asset_label(a));
+			x += cw + 1;
+			continue;
+		case COL_BID:
+			ui_fmt_price(book_best(&a->book, SIDE_BID), t, sizeof t);
+			at = selected ? base : ui_attr(u, UC_BID);
+			break;
+		case COL_ASK:
+			ui_fmt_price(book_best(&a->book, SIDE_ASK), t, sizeof t);
+			at = selected ? base : ui_attr(u, UC_ASK);
+			break;
+		case COL_SPREAD:
+			ui_fmt_price(row->spread, t, sizeof t);
+			if (row->spread != PRICE_NONE && row->spread <= 0 && !selected) {
+				at = ui_attr(u, UC_BAD);
+			}
+			break;
+		case COL_BPS: {
+			int64_t bps = book_spread_bps_x100(&a->book);
+			if (row->spread == PRICE_NONE) {
+				snprintf(t, sizeof t, "-");
+			} else {
+				ui_fmt_bps(bps, t, sizeof t);
+			}
+			break;
+		}
+		case COL_MID:
+			ui_fmt_price(book_mid(&a->book), t, sizeof t);
+			break;
+		case COL_LAST:
+			if (a->have_trade) {
+				ui_fmt_price(a->last_trade.price, t, sizeof t);
+				if (!selected) {
+					at = ui_attr(u, a->last_trade.side == SIDE_BID ? UC_BID
+					                                               : UC_ASK);
+				}
+			} else {
+				ui_fmt_price(a->last_trade_price_book, t, sizeof t);
+			}
+			break;
+		case COL_MSGS:
+			snprintf(t, sizeof t, "%" PRId64, row->msgs_min);
+			break;
+		case COL_AGE:
+			if (row->age_ns == INT64_MAX) {
+				snprintf(t, sizeof t, "-");
+			} else {
+				ui_fmt_age(row->age_ns, t, sizeof t);
+			}
+			break;
+		case COL_STATE:
+			snprintf(t, sizeof t, "%s", ui_dstate_text(row->state));
+			at = selected ? base | A_BOLD : ui_attr(u, ui_dstate_color(row->state));
+			break;
+		default:
+			break;
+		}
+		cell(w, y, x, cw, cols[c].right, at, t);
+		x += cw + 1;
+	}
+}
+
+static void assets_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
+{
+	const struct ui *u = f->u;
+	size_t total = 0;
+	for (size_t i = 0; i < f->m->nassets; i++) {
+		total += f->m->assets[i].subscribed;
+	}
+	char filt[80] = "";
+	if (u->filter[0]) {
+		snprintf(filt, sizeof filt, "  filter \"%.40s\"", u->filter);
+	}
+	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
+	ui_title(w, f, UI_PANE_ASSETS, " assets %d/%zu of %zu  sort %s%s", row + 1, u->nrows, total,
+	         ui_sort_name(u->sort), filt);
+	if (r->h < 2) {
+		return;
+	}
+	bool shown[COL_COUNT];
+	int label_w = ui_fit_columns(cols, COL_COUNT, r->w, LABEL_MIN, LABEL_MAX, shown);
+	int x = 0;
+	attr_t ha = ui_attr(u, UC_DIM) | A_UNDERLINE;
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!shown[c]) {
+			continue;
+		}
+		int cw = cols[c].flex ? label_w : cols[c].width;
+		cell(w, 1, x, cw, cols[c].right, ha, cols[c].title);
+		x += cw + 1;
+	}
+	if (u->nrows == 0) {
+		ui_put(w, 2, 1, r->w - 1, ui_attr(u, UC_DIM),
+		       u->filter[0] ? "no asset matches the filter (/ then Esc clears it)"
+		                    : "no assets: press a to add token ids or a market slug");
+		return;
+	}
+	for (int y = 2; y < r->h; y++) {
+		size_t i = (size_t)u->top + (size_t)(y - 2);
+		if (i >= u->nrows) {
+			break;
+		}
+		draw_row(w, f, y, &u->rows[i], shown, label_w, r->w,
+		         u->have_sel && u->rows[i].idx == u->sel);
+	}
+	if (u->top > 0) {
+		ui_put(w, 2, r->w - 1, 1, ui_attr(u, UC_DIM), "^");
+	}
+	if ((size_t)u->top + (size_t)(r->h - 2) < u->nrows) {
+		ui_put(w, r->h - 1, r->w - 1, 1, ui_attr(u, UC_DIM), "v");
+	}
+}
+
+const struct pane ui_assets_pane = {
+    .name = "assets",
+    .draw = assets_draw,
+    .key = assets_key,
+};

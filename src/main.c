@@ -1065,6 +1065,9 @@ int main(int argc, char **argv)
 	if (!a.data || !a.cmd)
 		die("cannot create the rings (%zu bytes): %s", o.ring_size, strerror(errno));
 	a.m.ring = a.data;
+	if (o.insecure)
+		market_alert(&a.m, ALERT_CONNECTION, NULL,
+			     "--insecure: TLS certificates are NOT verified");
 	for (size_t i = 0; i < o.nids; i++)
 		if (!market_add(&a.m, o.ids[i], o.labels[i]))
 			die("cannot add asset %s", o.ids[i]);
@@ -1102,12 +1105,16 @@ int main(int argc, char **argv)
 	run(&a);
 
 	/* Shut down in reverse: sources first, so the last records are applied. */
-	if (a.feed)
-		feed_stop(a.feed);
-	if (a.replay)
-		replay_stop(a.replay);
-	drain(&a, INT64_MAX);
 	refresh_feed_stats(&a);
+	if (a.feed) {
+		feed_stop(a.feed);
+		a.feed = NULL; /* m.feed keeps the counters of the last refresh */
+	}
+	if (a.replay) {
+		replay_stop(a.replay);
+		a.replay = NULL;
+	}
+	drain(&a, INT64_MAX);
 	market_tick(&a.m, clock_mono_ns());
 	if (a.ui) {
 		ui_destroy(a.ui);

@@ -152,10 +152,11 @@ bool ring_push(struct ring *r, const struct ring_rec *rec)
 	atomic_fetch_add_explicit(&r->pushed, 1, memory_order_relaxed);
 
 	/* Wake the consumer only if it had consumed everything before this record.  The
-	 * fence pairs with the consumer's in ring_peek(): either we see its tail and wake
-	 * it, or it sees our head and does not sleep. */
+	 * fence pairs with the consumer's in ring_release(): either we see its tail and
+	 * wake it, or it sees our head and does not sleep.  The load is also an acquire:
+	 * the space it frees may be overwritten only after the consumer is done with it. */
 	atomic_thread_fence(memory_order_seq_cst);
-	const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 	r->cached_tail = tail;
 	if (tail == head) {
 		uint64_t one = 1;
@@ -196,9 +197,10 @@ bool ring_peek(struct ring *r, struct ring_rec *rec)
 void ring_release(struct ring *r)
 {
 	atomic_store_explicit(&r->tail, r->peeked_end, memory_order_release);
-	/* Pairs with the fence in ring_push(); see there. */
+	/* Pairs with the fence in ring_push(); see there.  Acquire: the records this
+	 * head covers are read on the strength of this load. */
 	atomic_thread_fence(memory_order_seq_cst);
-	r->cached_head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
 }
 
 int ring_wake_fd(const struct ring *r)

@@ -179,7 +179,8 @@ void ui_clock_text(int64_t real_ns, char *buf, size_t cap)
 {
 	time_t t = (time_t)(real_ns / 1000000000);
 	struct tm tm;
-	if (!localtime_r(&t, &tm) || strftime(buf, cap, "%H:%M:%S", &tm) == 0) {
+	/* 0 is "not known" (a replayed raw frame has no receipt time), not 1970. */
+	if (real_ns <= 0 || !localtime_r(&t, &tm) || strftime(buf, cap, "%H:%M:%S", &tm) == 0) {
 		snprintf(buf, cap, "--:--:--");
 	}
 }

@@ -52,7 +52,7 @@ static void alerts_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 		}
 		char clk[16], kind[16];
 		ui_clock_text(al->t_real_ns, clk, sizeof clk);
-		snprintf(kind, sizeof kind, "%-9.9s", alert_kind_name(al->kind));
+		snprintf(kind, sizeof kind, "%-10.10s", alert_kind_name(al->kind));
 		int x = ui_put(w, y, 0, r->w, ui_attr(u, UC_DIM), clk) + 1;
 		x += ui_put(w, y, x, r->w - x, ui_attr(u, kind_color(al->kind)), kind) + 1;
 		if (al->asset_id[0]) {

@@ -80,7 +80,13 @@ static void trades_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 			break;
 		}
 		char clk[16], p[NUM_BUF], sz[32];
-		ui_clock_text(t->t_real_ns, clk, sizeof clk);
+		/* A replayed raw frame has no receipt time: the exchange's is the next best
+		 * (bounded: it came from the network and must not overflow). */
+		int64_t when = t->t_real_ns;
+		if (when <= 0 && t->ts_ms > 0 && t->ts_ms < INT64_MAX / 1000000) {
+			when = t->ts_ms * 1000000;
+		}
+		ui_clock_text(when, clk, sizeof clk);
 		ui_fmt_price(t->price, p, sizeof p);
 		ui_fmt_compact(t->size, sz, sizeof sz);
 		attr_t sa = ui_attr(u, t->side == SIDE_BID ? UC_BID : UC_ASK);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# End-to-end test of the dashboard at the edges of its size: the real clobtop --demo
+# (a lively clobsim child) in tmux.
+#
+# Proves: at 80x24 every pane title is on the screen and no line overflows, with the
+# help overlay too; shrinking to 40x12 and far below (20x5, 10x3, 1x1) neither crashes
+# nor overflows, and the keys still work there; growing back to 80x24 redraws every
+# pane; SIGTERM exits 0 and restores the terminal like q; starting in a 40x12 terminal
+# works and q restores it.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/e2e_ui_lib.sh"
+T0=$(date +%s)
+
+PANES="clobtop feed_latency _assets_ _book_ _trades_ _alerts_ ?_help"
+all_panes() {
+	for t in $PANES; do
+		ui_wait "$(echo "$t" | tr _ ' ')" "${1:-100}"
+	done
+}
+
+# --- 80x24: readable ---
+ui_start 80 24 "$CLOBTOP" --demo --refresh 250 --export-dir "$WORK"
+all_panes
+ui_wait " fresh"
+ui_check_width 80 "80x24"
+[ "$(wc -l <"$WORK/screen")" -eq 24 ] || fail "80x24: the capture has $(wc -l <"$WORK/screen") rows"
+ui_keys '?'
+ui_wait "cycle sort"
+ui_check_width 80 "80x24 help overlay"
+ui_keys x
+ui_wait_gone "cycle sort"
+ui_keys Tab
+ui_wait " book "
+
+# --- below the minimum, keys included ---
+for size in 40x12 20x5 10x3 1x1 40x12; do
+	c=${size%x*}
+	r=${size#*x}
+	$T resize-window -t ui -x "$c" -y "$r" || fail "tmux resize-window $size"
+	sleep 0.6
+	ui_alive || fail "clobtop died at $size: $(cat "$WORK/err")"
+	ui_check_width "$c" "$size"
+	for k in s '?' x Tab e p p Down Up; do
+		ui_keys "$k"
+	done
+	ui_keys a
+	ui_type "123"
+	ui_keys Escape / z Enter / Escape
+	sleep 0.4
+	ui_alive || fail "clobtop died on keys at $size: $(cat "$WORK/err")"
+	ui_check_width "$c" "$size after keys"
+done
+
+# --- back to 80x24: everything redrawn ---
+$T resize-window -t ui -x 80 -y 24 || fail "tmux resize-window 80x24"
+all_panes 50
+ui_check_width 80 "80x24 after shrinking"
+
+# --- SIGTERM: a clean exit, the terminal restored ---
+kill -TERM "$CLOBTOP_PID"
+ui_expect_restored 0 "SIGTERM"
+
+# --- starting in a small terminal ---
+ui_start 40 12 "$CLOBTOP" --demo --refresh 250
+sleep 1.5
+ui_alive || fail "clobtop died starting at 40x12: $(cat "$WORK/err")"
+ui_cap
+grep -q 'assets' "$WORK/screen" || fail "40x12: no assets pane on the screen"
+ui_check_width 40 "started at 40x12"
+ui_keys q
+ui_expect_restored 0 "q at 40x12"
+echo "PASS: e2e_ui_sizes ($(($(date +%s) - T0)) s)"

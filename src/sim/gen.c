@@ -297,67 +297,40 @@ static void price_change(struct gen *g, int mi, int side, int slot, int32_t size
 	msg_end(g, mm);
 }
 
+/* One side's levels from token 0's slots src, walking from..to by step; mirrored slots
+ * price the complement token (1 - p). */
+static void levels_json(struct sbuf *b, const struct gen_market *m, int src, int from, int to,
+			int step, bool mirror)
+{
+	bool first = true;
+	for (int s = from; step > 0 ? s <= to : s >= to; s += step) {
+		if (!m->sz[src][s])
+			continue;
+		if (!first)
+			sbuf_addc(b, ',');
+		first = false;
+		SBUF_LIT(b, "{\"price\":\"");
+		add_price(b, mirror ? TOP - s : s);
+		SBUF_LIT(b, "\",\"size\":\"");
+		add_size(b, m->sz[src][s]);
+		SBUF_LIT(b, "\"}");
+	}
+}
+
 static void book_levels_json(const struct gen_market *m, int k, struct sbuf *b)
 {
-	/* bids ascending, asks descending: the best level last, as the live feed sends */
+	/* bids ascending, asks descending: the best level last, as the live feed sends.
+	 * Token 1's bids are token 0's asks mirrored, and its asks token 0's bids. */
 	SBUF_LIT(b, "\"bids\":[");
-	bool first = true;
-	if (k == 0) {
-		for (int s = 0; s <= m->best[BID]; s++) {
-			if (!m->sz[BID][s])
-				continue;
-			if (!first)
-				sbuf_addc(b, ',');
-			first = false;
-			SBUF_LIT(b, "{\"price\":\"");
-			add_price(b, s);
-			SBUF_LIT(b, "\",\"size\":\"");
-			add_size(b, m->sz[BID][s]);
-			SBUF_LIT(b, "\"}");
-		}
-	} else {
-		for (int s = TOP; s >= m->best[ASK]; s--) {
-			if (!m->sz[ASK][s])
-				continue;
-			if (!first)
-				sbuf_addc(b, ',');
-			first = false;
-			SBUF_LIT(b, "{\"price\":\"");
-			add_price(b, TOP - s);
-			SBUF_LIT(b, "\",\"size\":\"");
-			add_size(b, m->sz[ASK][s]);
-			SBUF_LIT(b, "\"}");
-		}
-	}
+	if (k == 0)
+		levels_json(b, m, BID, 0, m->best[BID], 1, false);
+	else
+		levels_json(b, m, ASK, TOP, m->best[ASK], -1, true);
 	SBUF_LIT(b, "],\"asks\":[");
-	first = true;
-	if (k == 0) {
-		for (int s = TOP; s >= m->best[ASK]; s--) {
-			if (!m->sz[ASK][s])
-				continue;
-			if (!first)
-				sbuf_addc(b, ',');
-			first = false;
-			SBUF_LIT(b, "{\"price\":\"");
-			add_price(b, s);
-			SBUF_LIT(b, "\",\"size\":\"");
-			add_size(b, m->sz[ASK][s]);
-			SBUF_LIT(b, "\"}");
-		}
-	} else {
-		for (int s = 0; s <= m->best[BID]; s++) {
-			if (!m->sz[BID][s])
-				continue;
-			if (!first)
-				sbuf_addc(b, ',');
-			first = false;
-			SBUF_LIT(b, "{\"price\":\"");
-			add_price(b, TOP - s);
-			SBUF_LIT(b, "\",\"size\":\"");
-			add_size(b, m->sz[BID][s]);
-			SBUF_LIT(b, "\"}");
-		}
-	}
+	if (k == 0)
+		levels_json(b, m, ASK, TOP, m->best[ASK], -1, false);
+	else
+		levels_json(b, m, BID, 0, m->best[BID], 1, true);
 	sbuf_addc(b, ']');
 }
 

@@ -120,12 +120,13 @@ struct feed {
 	struct conn_event pending[PENDING_MAX]; /* conn events the ring refused, oldest first */
 	size_t npending;                        /* entries in pending */
 
-	int64_t last_rx_ms;   /* monotonic ms of the last frame of any kind */
-	int64_t last_data_ms; /* monotonic ms of the last message that was not PONG */
-	int64_t last_ping_ms; /* monotonic ms of the last PING sent */
-	int64_t since_ms;     /* monotonic ms when the current connection opened */
-	bool freeze_fired;    /* one resubscribe done; re-armed by real data */
-	uint64_t rng;         /* jitter state (splitmix64) */
+	int64_t last_rx_ms;      /* monotonic ms of the last frame of any kind */
+	int64_t last_data_ms;    /* monotonic ms of the last message that was not PONG */
+	int64_t last_ping_ms;    /* monotonic ms of the last PING sent */
+	int64_t since_ms;        /* monotonic ms when the current connection opened */
+	bool freeze_fired;       /* one resubscribe done; re-armed by real data */
+	int64_t freeze_fired_ms; /* when that resubscribe was sent */
+	uint64_t rng;            /* jitter state (splitmix64) */
 };
 
 void feed_config_defaults(struct feed_config *c)
@@ -801,8 +802,9 @@ static enum session_end run_session(struct feed *f)
 		t = now_ms();
 		int64_t due =
 		    min64(f->last_ping_ms + f->cfg.ping_ms, f->last_rx_ms + f->cfg.dead_ms);
-		if (f->subs.n && !f->freeze_fired)
-			due = min64(due, f->last_data_ms + f->cfg.freeze_ms);
+		if (f->subs.n)
+			due = min64(due, f->freeze_fired ? f->freeze_fired_ms + f->cfg.freeze_ms
+			                                 : f->last_data_ms + f->cfg.freeze_ms);
 		int64_t wait = due - t;
 		if (f->npending)
 			wait = min64(wait, PENDING_RETRY_MS);
@@ -843,9 +845,18 @@ static enum session_end run_session(struct feed *f)
 			/* Alive (PONGs) but no data: one unsubscribe + subscribe, then wait for
 			 * real data before trying again, so a dead market cannot cause a storm. */
 			f->freeze_fired = true;
+			f->freeze_fired_ms = t;
 			emit(f, CONN_FREEZE, 0, t - f->last_data_ms, NULL);
 			if (!resubscribe_all(f))
 				return stopping(f) ? END_STOP : END_ERROR;
+		} else if (f->subs.n && f->freeze_fired &&
+		           t - f->freeze_fired_ms >= f->cfg.freeze_ms) {
+			/* The resubscribe brought nothing either: this connection is useless even
+			 * though it answers PINGs.  A new one is the last resort (code 1). */
+			emit(f, CONN_FREEZE, 1, t - f->last_data_ms,
+			     "no data after resubscribing: reconnecting");
+			send_close(f, CLOSE_NORMAL);
+			return END_DEAD;
 		}
 	}
 }

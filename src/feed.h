@@ -28,7 +28,8 @@
 	X(CONN_DEAD, "dead")               /* value: ms without any frame */                   \
 	X(CONN_BACKOFF, "backoff")         /* value: ms until the next attempt */              \
 	X(CONN_ERROR, "error")             /* code: CURLcode; text: what failed, in words */   \
-	X(CONN_FREEZE, "freeze")           /* value: ms of PONG-only traffic; resubscribed */  \
+	X(CONN_FREEZE, "freeze")           /* value: ms of PONG-only traffic; code 0:         \
+					      resubscribed, 1: still frozen, reconnecting */   \
 	X(CONN_OVERSIZE, "oversize")       /* value: bytes of a message that was dropped */    \
 	X(CONN_SENT, "sent")               /* text: the command sent (sub/unsub/resync ids) */ \
 	X(CONN_STOPPED, "stopped")         /* the feed thread is exiting */

@@ -23,17 +23,17 @@
 
 static const char *const state_names[] = {
 #define X(e, s, t) s,
-	ASSET_STATES(X)
+    ASSET_STATES(X)
 #undef X
 };
 static const char *const state_shorts[] = {
 #define X(e, s, t) t,
-	ASSET_STATES(X)
+    ASSET_STATES(X)
 #undef X
 };
 static const char *const alert_names[] = {
 #define X(e, s) s,
-	ALERT_KINDS(X)
+    ALERT_KINDS(X)
 #undef X
 };
 
@@ -270,7 +270,7 @@ void market_remove(struct market_state *m, const char *id)
 /* ---- alerts ---- */
 
 void market_alert(struct market_state *m, enum alert_kind kind, const char *asset_id,
-		  const char *fmt, ...)
+                  const char *fmt, ...)
 {
 	char raw[sizeof(m->alerts[0].message)];
 	va_list ap;
@@ -317,7 +317,8 @@ static void mark_awaiting(struct asset *a)
 void market_resync(struct market_state *m, const char *id, const char *why)
 {
 	if (!m->cmd) {
-		market_alert(m, ALERT_RESYNC, id, "resync needed (%s) but no live feed to ask", why);
+		market_alert(m, ALERT_RESYNC, id, "resync needed (%s) but no live feed to ask",
+		             why);
 		return;
 	}
 	if (id) {
@@ -325,7 +326,8 @@ void market_resync(struct market_state *m, const char *id, const char *why)
 		if (!a || !a->subscribed)
 			return;
 		if (!m->cmd(m->cmd_ctx, FEED_RESYNC, a->id)) {
-			market_alert(m, ALERT_RESYNC, a->id, "resync (%s) could not be queued", why);
+			market_alert(m, ALERT_RESYNC, a->id, "resync (%s) could not be queued",
+			             why);
 			return;
 		}
 		a->resyncs++;
@@ -346,7 +348,8 @@ void market_resync(struct market_state *m, const char *id, const char *why)
 		if (len && (!a || len + idlen + 2 > sizeof(ids))) {
 			ids[len] = '\0';
 			if (!m->cmd(m->cmd_ctx, FEED_RESYNC, ids))
-				market_alert(m, ALERT_RESYNC, NULL, "resync (%s) could not be queued", why);
+				market_alert(m, ALERT_RESYNC, NULL,
+				             "resync (%s) could not be queued", why);
 			len = 0;
 		}
 		if (!a)
@@ -367,7 +370,7 @@ void market_resync(struct market_state *m, const char *id, const char *why)
 /* ---- state ---- */
 
 static enum asset_state compute_state(const struct market_state *m, const struct asset *a,
-				      int64_t now_mono_ns)
+                                      int64_t now_mono_ns)
 {
 	if (a->resolved)
 		return ASSET_RESOLVED;
@@ -405,16 +408,16 @@ static void set_state(struct market_state *m, struct asset *a, enum asset_state 
 		fmt_price(b, book_best(&a->book, SIDE_BID));
 		fmt_price(k, book_best(&a->book, SIDE_ASK));
 		market_alert(m, ALERT_CROSSED, a->id, "%s book %s: bid %s >= ask %s", a->label,
-			     book_cross(&a->book) == BOOK_LOCKED ? "locked" : "crossed", b, k);
+		             book_cross(&a->book) == BOOK_LOCKED ? "locked" : "crossed", b, k);
 		a->crossed_alerted = true;
 	} else if (s == ASSET_STALE && !a->stale_alerted) {
 		market_alert(m, ALERT_STALE, a->id, "%s: no update for %" PRId64 " s%s", a->label,
-			     m->cfg.stale_alert_ms / 1000, m->conn.alive ? "" : " (feed down)");
+		             m->cfg.stale_alert_ms / 1000, m->conn.alive ? "" : " (feed down)");
 		a->stale_alerted = true;
 	} else if (s == ASSET_FRESH || s == ASSET_QUIET) {
 		if (a->stale_alerted || a->crossed_alerted || old == ASSET_DRIFT)
 			market_alert(m, ALERT_RECOVERED, a->id, "%s recovered (was %s)", a->label,
-				     asset_state_name(old));
+			             asset_state_name(old));
 		a->stale_alerted = false;
 		a->crossed_alerted = false;
 	}
@@ -462,7 +465,7 @@ static void check_bbo(struct market_state *m, struct asset *a, const struct even
 	int64_t now = ev->ts_ms ? ev->ts_ms * NS_PER_MS : m->cur_mono_ns;
 	bool long_streak = a->mismatch_streak > m->cfg.drift_grace_msgs;
 	bool long_time = a->mismatch_streak > 1 &&
-			 now - a->mismatch_since_mono_ns >= m->cfg.drift_grace_ms * NS_PER_MS;
+	                 now - a->mismatch_since_mono_ns >= m->cfg.drift_grace_ms * NS_PER_MS;
 	if (!long_streak && !long_time)
 		return;
 	char ob[NUM_BUF], oa[NUM_BUF], xb[NUM_BUF], xa[NUM_BUF];
@@ -472,8 +475,8 @@ static void check_bbo(struct market_state *m, struct asset *a, const struct even
 	fmt_price(xa, ev->level.best_ask);
 	a->state = ASSET_DRIFT;
 	market_alert(m, ALERT_DRIFT, a->id,
-		     "%s drift: book %s/%s, exchange says %s/%s for %u updates", a->label, ob, oa,
-		     xb, xa, a->mismatch_streak);
+	             "%s drift: book %s/%s, exchange says %s/%s for %u updates", a->label, ob, oa,
+	             xb, xa, a->mismatch_streak);
 	if (m->cfg.auto_resync && m->cmd)
 		market_resync(m, a->id, "drift");
 }
@@ -507,14 +510,14 @@ static void set_label(struct asset *a, const char *q, size_t qlen, const char *o
 		return;
 	char raw[ASSET_LABEL_MAX * 2];
 	int n = snprintf(raw, sizeof(raw), "%.*s%s%.*s", o ? (int)olen : 0, o ? o : "",
-			 o && olen ? " \u00b7 " : "", (int)qlen, q);
+	                 o && olen ? " \u00b7 " : "", (int)qlen, q);
 	if (n > 0)
 		sanitize_text(a->label, sizeof(a->label), raw,
-			      (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1);
+		              (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1);
 }
 
 void market_set_info(struct market_state *m, const char *id, const char *question,
-		     const char *outcome, const char *condition_id, int64_t tick)
+                     const char *outcome, const char *condition_id, int64_t tick)
 {
 	struct asset *a = market_find(m, id, strlen(id));
 	if (!a)
@@ -540,7 +543,7 @@ static void apply_info(struct market_state *m, const struct event *ev)
 			continue;
 		if (ev->info.question.s)
 			sanitize_text(a->question, sizeof(a->question), ev->info.question.s,
-				      ev->info.question.len);
+			              ev->info.question.len);
 		const struct ev_str *o = &ev->info.outcomes[i];
 		set_label(a, ev->info.question.s, ev->info.question.len, o->s, o->len);
 		if (!a->market[0] && ev->market.s && ev->market.len < sizeof(a->market))
@@ -549,15 +552,17 @@ static void apply_info(struct market_state *m, const struct event *ev)
 			a->tick = ev->info.tick;
 		if (ev->kind == EV_RESOLVED && !a->resolved) {
 			a->resolved = true;
-			bool won = ev->resolved.winning_asset_id.s &&
-				   ev->resolved.winning_asset_id.len == strlen(a->id) &&
-				   memcmp(ev->resolved.winning_asset_id.s, a->id, strlen(a->id)) == 0;
+			bool won =
+			    ev->resolved.winning_asset_id.s &&
+			    ev->resolved.winning_asset_id.len == strlen(a->id) &&
+			    memcmp(ev->resolved.winning_asset_id.s, a->id, strlen(a->id)) == 0;
 			char outcome[64] = "";
 			if (ev->resolved.winning_outcome.s)
-				sanitize_text(outcome, sizeof(outcome), ev->resolved.winning_outcome.s,
-					      ev->resolved.winning_outcome.len);
+				sanitize_text(outcome, sizeof(outcome),
+				              ev->resolved.winning_outcome.s,
+				              ev->resolved.winning_outcome.len);
 			market_alert(m, ALERT_RESOLVED, a->id, "%s resolved: %s%s%s", a->label,
-				     won ? "won" : "lost", outcome[0] ? ", winner " : "", outcome);
+			             won ? "won" : "lost", outcome[0] ? ", winner " : "", outcome);
 			set_state(m, a, ASSET_RESOLVED);
 		}
 	}
@@ -576,7 +581,7 @@ static void on_event(void *ctx, const struct event *ev)
 			break;
 		touch(m, a, ev);
 		if (book_apply_snapshot(&a->book, ev->book.bids, ev->book.nbids, ev->book.asks,
-					ev->book.nasks) != 0) {
+		                        ev->book.nasks) != 0) {
 			market_alert(m, ALERT_INFO, a->id, "out of memory applying a book");
 			mark_awaiting(a);
 			break;
@@ -603,7 +608,8 @@ static void on_event(void *ctx, const struct event *ev)
 			a->orphan_updates++;
 			break;
 		}
-		if (book_apply_level(&a->book, ev->level.side, ev->level.price, ev->level.size) != 0)
+		if (book_apply_level(&a->book, ev->level.side, ev->level.price, ev->level.size) !=
+		    0)
 			market_alert(m, ALERT_INFO, a->id, "out of memory applying a level");
 		if (ev->level.last_in_frame && ev->level.has_bbo)
 			check_bbo(m, a, ev);
@@ -615,12 +621,12 @@ static void on_event(void *ctx, const struct event *ev)
 			break;
 		touch(m, a, ev);
 		struct trade t = {
-			.t_real_ns = m->cur_real_ns,
-			.ts_ms = ev->ts_ms,
-			.price = ev->trade.price,
-			.size = ev->trade.size,
-			.side = ev->trade.side,
-			.asset = (uint32_t)(a - m->assets),
+		    .t_real_ns = m->cur_real_ns,
+		    .ts_ms = ev->ts_ms,
+		    .price = ev->trade.price,
+		    .size = ev->trade.size,
+		    .side = ev->trade.side,
+		    .asset = (uint32_t)(a - m->assets),
 		};
 		a->last_trade = t;
 		a->have_trade = true;
@@ -638,7 +644,8 @@ static void on_event(void *ctx, const struct event *ev)
 			char o[NUM_BUF], n[NUM_BUF];
 			fmt_price(o, a->tick ? a->tick : ev->tick.old_tick);
 			fmt_price(n, ev->tick.new_tick);
-			market_alert(m, ALERT_TICK_SIZE, a->id, "%s tick size %s -> %s", a->label, o, n);
+			market_alert(m, ALERT_TICK_SIZE, a->id, "%s tick size %s -> %s", a->label,
+			             o, n);
 			a->tick = ev->tick.new_tick;
 		}
 		break;
@@ -660,13 +667,13 @@ static void on_event(void *ctx, const struct event *ev)
 	case EV_EMPTY:
 		m->cnt.empty++;
 		market_alert(m, ALERT_SERVER, NULL,
-			     "server sent [] (an unknown or closed token was subscribed)");
+		             "server sent [] (an unknown or closed token was subscribed)");
 		break;
 	case EV_SERVER_ERROR: {
 		m->cnt.server_errors++;
 		char txt[120];
 		sanitize_text(txt, sizeof(txt), ev->other.text.s ? ev->other.text.s : "",
-			      ev->other.text.s ? ev->other.text.len : 0);
+		              ev->other.text.s ? ev->other.text.len : 0);
 		market_alert(m, ALERT_SERVER, NULL, "server says: %s", txt);
 		break;
 	}
@@ -678,8 +685,9 @@ static void on_event(void *ctx, const struct event *ev)
 		/* One alert per reason change keeps a flood readable; the counter has it all. */
 		if (m->nalerts == 0 || market_alert_at(m, 0)->kind != ALERT_MALFORMED ||
 		    m->cnt.malformed % 1000 == 1)
-			market_alert(m, ALERT_MALFORMED, NULL, "malformed frame: %s (%" PRIu64 " so far)",
-				     ev->bad.reason ? ev->bad.reason : "?", m->cnt.malformed);
+			market_alert(m, ALERT_MALFORMED, NULL,
+			             "malformed frame: %s (%" PRIu64 " so far)",
+			             ev->bad.reason ? ev->bad.reason : "?", m->cnt.malformed);
 		break;
 	case EV_KIND_COUNT:
 		break;
@@ -722,7 +730,7 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		if (c->connects > 1) {
 			c->reconnects++;
 			market_alert(m, ALERT_RECONNECT, NULL, "reconnected (%" PRIu64 " so far)",
-				     c->reconnects);
+			             c->reconnects);
 		} else {
 			market_alert(m, ALERT_CONNECTION, NULL, "connected to %s", c->url);
 		}
@@ -738,14 +746,14 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		c->alive = false;
 		c->connected_since_ns = 0;
 		snprintf(c->last_error, sizeof(c->last_error), "closed %d%s%s", ce->code,
-			 text[0] ? ": " : "", text);
+		         text[0] ? ": " : "", text);
 		market_alert(m, ALERT_CONNECTION, NULL, "connection %s", c->last_error);
 		break;
 	case CONN_DEAD:
 		c->alive = false;
 		c->connected_since_ns = 0;
 		snprintf(c->last_error, sizeof(c->last_error), "no frame for %" PRId64 " ms",
-			 ce->value);
+		         ce->value);
 		market_alert(m, ALERT_CONNECTION, NULL, "connection dead: %s", c->last_error);
 		break;
 	case CONN_ERROR:
@@ -756,20 +764,30 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		break;
 	case CONN_BACKOFF:
 		market_alert(m, ALERT_CONNECTION, NULL, "reconnecting in %.1f s",
-			     (double)ce->value / 1000.0);
+		             (double)ce->value / 1000.0);
 		break;
 	case CONN_FREEZE:
-		market_alert(m, ALERT_FREEZE, NULL,
-			     "silent freeze: only PONGs for %" PRId64 " s; resubscribed",
-			     ce->value / 1000);
+		if (ce->code == 1) {
+			c->alive = false;
+			c->connected_since_ns = 0;
+			snprintf(c->last_error, sizeof(c->last_error),
+			         "silent freeze: no data for %" PRId64
+			         " s even after resubscribing",
+			         ce->value / 1000);
+			market_alert(m, ALERT_FREEZE, NULL, "%s; reconnecting", c->last_error);
+		} else {
+			market_alert(m, ALERT_FREEZE, NULL,
+			             "silent freeze: only PONGs for %" PRId64 " s; resubscribed",
+			             ce->value / 1000);
+		}
 		for (size_t i = 0; i < m->nassets; i++)
 			if (m->assets[i].subscribed)
 				mark_awaiting(&m->assets[i]);
 		break;
 	case CONN_OVERSIZE:
 		m->cnt.malformed++;
-		market_alert(m, ALERT_MALFORMED, NULL, "message of %" PRId64 " bytes dropped (too large)",
-			     ce->value);
+		market_alert(m, ALERT_MALFORMED, NULL,
+		             "message of %" PRId64 " bytes dropped (too large)", ce->value);
 		break;
 	case CONN_SENT:
 		break;
@@ -790,7 +808,8 @@ void market_apply_record(struct market_state *m, const struct ring_rec *rec, int
 
 	if (rec->flags & RING_F_GAP) {
 		m->cnt.gaps++;
-		market_alert(m, ALERT_GAP, NULL, "records were dropped before this one (ring full)");
+		market_alert(m, ALERT_GAP, NULL,
+		             "records were dropped before this one (ring full)");
 		if (m->cfg.auto_resync)
 			market_resync(m, NULL, "gap");
 	}

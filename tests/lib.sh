@@ -24,6 +24,7 @@ fail() {
 
 # start_sim ARGS...: clobsim on a free port; sets SIM_PID and SIM_PORT.
 start_sim() {
+	: >"$WORK/sim.out"
 	"$CLOBSIM" --port 0 "$@" >"$WORK/sim.out" 2>"$WORK/sim.err" &
 	SIM_PID=$!
 	PIDS="$PIDS $SIM_PID"

@@ -73,7 +73,8 @@ static const char usage[] =
     "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
     "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
     "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
-    "oversize|drop|cross|wrongbbo|newmarket|resolve[&client=ID].\n"
+    "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
+    "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
     "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";
 
 enum {

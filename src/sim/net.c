@@ -67,6 +67,7 @@ struct client {
 	bool drop_armed;        /* withhold the next top-changing price_change */
 	bool stalled;           /* send nothing more (fault) */
 	bool frozen;            /* send only PONG (fault) */
+	bool freeze_done;       /* --freeze-after already fired on this connection */
 	int fault_logs;         /* fault events logged so far */
 	double wbucket;         /* --slow-write: bytes that may be written now */
 	int64_t wlast;          /* monotonic ns of the last refill */
@@ -108,6 +109,7 @@ struct server {
 	int64_t next_close_all;    /* monotonic ns of the next --close-every, 0 off */
 	int64_t next_announce;     /* monotonic ns of the next new_market, 0 off */
 	int64_t next_resolve;      /* monotonic ns of the next resolution, 0 off */
+	bool paused;               /* GET /fault?kind=pause: the truth stands still */
 	char *oversize;            /* the oversize frame (heap, lazily built) */
 	size_t oversize_len;       /* its bytes */
 	struct sbuf scratch;       /* dump arrays and HTTP bodies */
@@ -372,8 +374,8 @@ static void send_data(struct server *s, struct client *c, const char *p, size_t 
 			s->st.faults++;
 			fault_log(c, "stalled (no more bytes, socket kept open)");
 		}
-		if (f->freeze_after && k >= f->freeze_after && !c->frozen) {
-			c->frozen = true;
+		if (f->freeze_after && k >= f->freeze_after && !c->freeze_done) {
+			c->frozen = c->freeze_done = true;
 			s->st.faults++;
 			fault_log(c, "frozen (PONG only)");
 		}
@@ -537,6 +539,11 @@ static void on_text(struct server *s, struct client *c, const uint8_t *p, size_t
 	}
 	if (custom)
 		c->custom = true;
+	if (c->frozen && strcasecmp(ops, "subscribe") == 0) {
+		/* As on the live service, a fresh subscription ends a silent freeze. */
+		c->frozen = false;
+		fault_log(c, "freeze lifted by a subscribe operation");
+	}
 	apply_assets(s, c, ids, strcasecmp(ops, "subscribe") == 0, true);
 	json_decref(j);
 }
@@ -665,6 +672,13 @@ static int fault_now(struct server *s, const char *target, struct sbuf *b)
 	} else if (!strcmp(kind, "resolve")) {
 		s->next_resolve = 1;
 		hit = 1;
+	} else if (!strcmp(kind, "pause") || !strcmp(kind, "play")) {
+		/* Not a fault but a test control: with the flow paused the truth stands
+		 * still, so a client's books can be compared with /state at leisure. */
+		s->paused = kind[1] == 'a';
+		s->gen_t0 = mono_ns();
+		s->gen_done = 0;
+		hit = 1;
 	} else {
 		static const char *const kinds[] = {"close",    "stall",    "freeze", "garbage",
 		                                    "truncate", "oversize", "drop",   "resume"};
@@ -675,7 +689,7 @@ static int fault_now(struct server *s, const char *target, struct sbuf *b)
 			SBUF_LIT(b,
 			         "{\"ok\":false,\"error\":\"kind must be one of close stall freeze "
 			         "garbage truncate oversize drop resume cross wrongbbo newmarket "
-			         "resolve\"}\n");
+			         "resolve pause play\"}\n");
 			return 400;
 		}
 		for (size_t i = 0; i < s->nc; i++) {
@@ -1082,7 +1096,7 @@ static void pump_flow(struct server *s, int64_t now)
 	int64_t now_ms = real_ms();
 	uint64_t due;
 
-	if (s->replay)
+	if (s->replay || s->paused)
 		return;
 	if (s->cfg->rate_max) {
 		due = readers_hungry(s) ? 2048 : 0;
@@ -1149,7 +1163,7 @@ static void pump_timers(struct server *s, int64_t now)
 				fault_close(s, c, "--close-every");
 		}
 	}
-	if (s->next_announce && now >= s->next_announce && !s->replay) {
+	if (s->next_announce && now >= s->next_announce && !s->replay && !s->paused) {
 		s->next_announce =
 		    cfg->new_market_every > 0 ? now + (int64_t)(cfg->new_market_every * 1e9) : 0;
 		if (gen_announce(&s->gen, real_ms()) > 0) {
@@ -1157,7 +1171,7 @@ static void pump_timers(struct server *s, int64_t now)
 			distribute(s);
 		}
 	}
-	if (s->next_resolve && now >= s->next_resolve && !s->replay) {
+	if (s->next_resolve && now >= s->next_resolve && !s->replay && !s->paused) {
 		s->next_resolve =
 		    cfg->resolve_every > 0 ? now + (int64_t)(cfg->resolve_every * 1e9) : 0;
 		if (gen_resolve(&s->gen, real_ms()) > 0) {

@@ -13,6 +13,7 @@
  * Figures, not pass/fail: targets are checked by the reader (bench/run.sh prints them).
  */
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -111,9 +112,12 @@ static void *produce(void *arg)
 				     .kind = REC_FRAME,
 				     .t_mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
 				     .data = p->f->buf[i]};
-		/* Wait for room rather than drop: this measures throughput, not overload. */
-		if (ring_capacity(p->ring) - ring_used(p->ring) < p->f->len[i] * 2 + 256)
+		/* Wait for room rather than drop: this measures throughput, not overload.
+		 * Sleeping, not spinning, leaves the consumer its core, as the feed does. */
+		if (ring_capacity(p->ring) - ring_used(p->ring) < p->f->len[i] * 2 + 256) {
+			nanosleep(&(struct timespec){0, 20000}, NULL);
 			continue;
+		}
 		if (ring_push(p->ring, &r))
 			k++;
 	}
@@ -133,9 +137,14 @@ static double whole_path(const struct frames *f, double secs, double parse_rate,
 	pthread_create(&t, NULL, produce, &p);
 	size_t done = 0;
 	struct ring_rec rec;
+	struct pollfd pfd = {.fd = ring_wake_fd(ring), .events = POLLIN};
 	while (done < total) {
-		if (!ring_peek(ring, &rec))
+		if (!ring_peek(ring, &rec)) {
+			/* Empty: sleep on the eventfd as clobtop's UI thread does. */
+			poll(&pfd, 1, 10);
+			ring_wake_drain(ring);
 			continue;
+		}
 		market_apply_record(m, &rec, clock_mono_ns());
 		ring_release(ring);
 		done++;

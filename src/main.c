@@ -260,7 +260,7 @@ static void usage(FILE *f)
 		"  --backoff-min S        first reconnect delay (default 1)\n"
 		"  --backoff-max S        reconnect delay cap (default 60)\n"
 		"  --max-message BYTES    drop larger messages (default 32M)\n"
-		"  --ring-size BYTES      feed-to-UI ring (default 64M)\n"
+		"  --ring-size BYTES      feed-to-UI ring (default 16M)\n"
 		"Health:\n"
 		"  --stale-warn S         quiet after this long without updates (default 10)\n"
 		"  --stale-alert S        stale after this long (default 30)\n"
@@ -381,7 +381,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 {
 	memset(o, 0, sizeof(*o));
 	o->url = DEFAULT_URL;
-	o->ring_size = 64u << 20;
+	o->ring_size = 16u << 20;
 	feed_config_defaults(&o->feed);
 	market_config_defaults(&o->mcfg);
 	o->ui = (struct ui_options){.refresh_ms = 1000,
@@ -914,7 +914,9 @@ static void print_summary(struct app *a, int64_t now_mono)
 
 /* ---- the loop ---- */
 
-static void drain(struct app *a, int64_t until_mono)
+/* Applies records until the ring is empty (returns false) or, under a flood, until
+ * until_mono has passed so the screen and keys get their turn (returns true: more wait). */
+static bool drain(struct app *a, int64_t until_mono)
 {
 	struct ring_rec rec;
 	unsigned n = 0;
@@ -937,8 +939,9 @@ static void drain(struct app *a, int64_t until_mono)
 		ring_release(a->data);
 		/* Keep the screen and keys alive under a flood: look at the clock now and then. */
 		if ((++n & 1023) == 0 && clock_mono_ns() >= until_mono)
-			break;
+			return true;
 	}
+	return false;
 }
 
 static void run(struct app *a)
@@ -951,6 +954,7 @@ static void run(struct app *a)
 	int64_t next_render = start, next_export = export_every ? start + export_every : INT64_MAX;
 	int64_t next_summary = start + NS_PER_S;
 	int64_t next_labels = start + 5 * NS_PER_S;
+	bool backlog = false; /* records left in the ring by the last drain */
 
 	while (!g_quit) {
 		int64_t now = clock_mono_ns();
@@ -972,12 +976,15 @@ static void run(struct app *a)
 			p[np++] = (struct pollfd){.fd = gamma_wake_fd(a->gamma), .events = POLLIN};
 		}
 		int timeout = wake > now ? (int)((wake - now + NS_PER_MS - 1) / NS_PER_MS) : 0;
+		/* The ring wakes us only on empty -> non-empty: with a backlog, never sleep. */
+		if (backlog)
+			timeout = 0;
 		int rc = poll(p, (nfds_t)np, timeout);
 		if (rc < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
 		if (rc > 0 && (p[0].revents & POLLIN))
 			ring_wake_drain(a->data);
-		drain(a, next_render);
+		backlog = drain(a, next_render);
 
 		/* The UI reads keys without blocking; calling it on every wake-up (a signal
 		 * such as SIGWINCH included) makes resizes immediate. */

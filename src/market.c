@@ -425,6 +425,13 @@ static void set_state(struct market_state *m, struct asset *a, enum asset_state 
 
 void market_tick(struct market_state *m, int64_t now_mono_ns)
 {
+	if (m->gap_resync_pending && now_mono_ns - m->gap_resync_mono_ns >= NS_PER_S) {
+		m->gap_resync_pending = false;
+		m->gap_resync_mono_ns = now_mono_ns;
+		market_alert(m, ALERT_GAP, NULL, "more records were dropped (ring full)");
+		if (m->cfg.auto_resync)
+			market_resync(m, NULL, "gap");
+	}
 	for (size_t i = 0; i < m->nassets; i++) {
 		struct asset *a = &m->assets[i];
 		if (!a->subscribed)
@@ -808,10 +815,17 @@ void market_apply_record(struct market_state *m, const struct ring_rec *rec, int
 
 	if (rec->flags & RING_F_GAP) {
 		m->cnt.gaps++;
-		market_alert(m, ALERT_GAP, NULL,
-		             "records were dropped before this one (ring full)");
-		if (m->cfg.auto_resync)
-			market_resync(m, NULL, "gap");
+		/* Under overload gaps come in bursts; one resync of everything per second is
+		 * enough, and more would feed the overload with snapshots. */
+		if (m->gap_resync_mono_ns && now_mono_ns - m->gap_resync_mono_ns < NS_PER_S) {
+			m->gap_resync_pending = true;
+		} else {
+			market_alert(m, ALERT_GAP, NULL,
+			             "records were dropped before this one (ring full)");
+			if (m->cfg.auto_resync)
+				market_resync(m, NULL, "gap");
+			m->gap_resync_mono_ns = now_mono_ns;
+		}
 	}
 
 	if (rec->kind == REC_CONN) {

@@ -195,6 +195,8 @@ struct market_state {
 	struct trade tape[TAPE_SIZE]; /* ring of trades */
 	uint64_t ntrades;             /* ever seen */
 	uint64_t data_frames_since_subscribe; /* non-PONG frames since the last (re)subscribe */
+	int64_t gap_resync_mono_ns;   /* last resync of everything for a gap, 0 never */
+	bool gap_resync_pending;      /* a gap arrived within a second of that: at next tick */
 	const struct ring *ring;      /* the data ring, for fill and drops (set by main) */
 	struct feed_stats feed;       /* copy of the feed thread's counters (main refreshes it) */
 	char mode[16];                /* "live", "demo" or "replay" */

@@ -301,6 +301,27 @@ START_TEST(gap_flag_resyncs_every_subscribed_asset)
 }
 END_TEST
 
+START_TEST(gap_bursts_coalesce_into_one_resync_per_second)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	market_add(m, "222", NULL);
+	int64_t t = clock_mono_ns();
+	for (int i = 0; i < 50; i++)
+		apply_frame_at(m, "PONG", 4, RING_F_GAP, t + i * INT64_C(1000000));
+	ck_assert_uint_eq(m->cnt.gaps, 50);
+	ck_assert_msg(log.calls == 1, "50 gaps within 50 ms: expected 1 resync, got %d", log.calls);
+	market_tick(m, t + INT64_C(500000000));
+	ck_assert_int_eq(log.calls, 1);
+	market_tick(m, t + INT64_C(1100000000));
+	ck_assert_msg(log.calls == 2, "the held-back gap must resync a second later, got %d calls",
+		      log.calls);
+	market_tick(m, t + INT64_C(3000000000));
+	ck_assert_int_eq(log.calls, 2);
+	del_market(m);
+}
+END_TEST
+
 START_TEST(reconnect_counts_and_puts_books_back_to_awaiting_snapshot)
 {
 	struct market_state *m = new_market(NULL);
@@ -668,6 +689,7 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, persistent_bbo_disagreement_becomes_drift_and_requests_resync);
 	tcase_add_test(tc, drift_without_feed_is_reported_not_resynced);
 	tcase_add_test(tc, gap_flag_resyncs_every_subscribed_asset);
+	tcase_add_test(tc, gap_bursts_coalesce_into_one_resync_per_second);
 	tcase_add_test(tc, reconnect_counts_and_puts_books_back_to_awaiting_snapshot);
 	tcase_add_test(tc, quiet_then_stale_then_recovered_with_alerts);
 	tcase_add_test(tc, crossed_book_is_flagged_and_alerted);

@@ -456,6 +456,14 @@ static void check_bbo(struct market_state *m, struct asset *a, const struct even
 	a->ex_best_ask = ev->level.best_ask;
 	a->bbo_checks++;
 	if (book_bbo_agrees(&a->book, ev->level.best_bid, ev->level.best_ask)) {
+		/* A disagreement that healed within the grace is not drift, but the operator
+		 * still sees that the book was briefly not the exchange's. */
+		if (a->mismatch_streak && a->state != ASSET_DRIFT)
+			market_alert(m, ALERT_MISMATCH, a->id,
+			             "%s: exchange best prices disagreed for %u update%s, then "
+			             "agreed again",
+			             a->label, a->mismatch_streak,
+			             a->mismatch_streak > 1 ? "s" : "");
 		a->mismatch_streak = 0;
 		a->mismatch_since_mono_ns = 0;
 		if (a->state == ASSET_DRIFT)

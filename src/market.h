@@ -50,6 +50,7 @@ const char *asset_state_short(enum asset_state s); /* "await" */
 	X(ALERT_RECOVERED, "recovered")                                                            \
 	X(ALERT_CROSSED, "crossed")                                                                \
 	X(ALERT_DRIFT, "drift")                                                                    \
+	X(ALERT_MISMATCH, "mismatch")                                                              \
 	X(ALERT_RESYNC, "resync")                                                                  \
 	X(ALERT_GAP, "gap")                                                                        \
 	X(ALERT_CONNECTION, "connection")                                                          \

@@ -157,13 +157,13 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	uint64_t dropped = m->ring ? ring_dropped(m->ring) : 0;
 	json_object_set_new(
 		root, "counters",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
 			  (json_int_t)m->cnt.frames, "events", (json_int_t)m->cnt.events, "bytes",
 			  (json_int_t)m->cnt.bytes, "malformed", (json_int_t)m->cnt.malformed,
 			  "unknown", (json_int_t)m->cnt.unknown, "dropped", (json_int_t)dropped,
 			  "gaps", (json_int_t)m->cnt.gaps, "resyncs", (json_int_t)m->cnt.resyncs,
 			  "pongs", (json_int_t)m->cnt.pongs, "oversize",
-			  (json_int_t)m->feed.oversize));
+			  (json_int_t)m->feed.oversize, "unsolicited", (json_int_t)m->cnt.unsolicited));
 	json_object_set_new(root, "latency",
 			    json_pack("{s:o, s:o, s:o, s:o}", "feed_ms",
 				      summary_json(m->feed_ms, now_s, STATS_WINDOW_SECS), "pipeline_us",

@@ -747,29 +747,37 @@ static bool lookup_hook(void *ctx, const char *text)
 	return a->gamma && gamma_lookup_slug(a->gamma, text);
 }
 
+/* Queues Gamma lookups for assets without a label, GAMMA_MAX_IDS per request.  Each asset
+ * is asked about once: a token Gamma does not know stays unknown, and asking again every
+ * few seconds would hammer a public API.  A batch the queue refused is tried next time. */
 static void request_labels(struct app *a)
 {
 	if (!a->gamma)
 		return;
 	char ids[GAMMA_MAX_IDS * ASSET_ID_MAX];
+	size_t batch[GAMMA_MAX_IDS];
 	size_t len = 0, n = 0;
-	for (size_t i = 0; i < a->m.nassets; i++) {
-		const struct asset *as = &a->m.assets[i];
-		if (as->label_from_user || as->question[0])
+	for (size_t i = 0; i <= a->m.nassets; i++) {
+		struct asset *as = i < a->m.nassets ? &a->m.assets[i] : NULL;
+		if (as && (as->label_from_user || as->question[0] || as->label_requested))
 			continue;
-		size_t l = strlen(as->id);
-		if (len)
-			ids[len++] = ' ';
-		memcpy(ids + len, as->id, l);
-		len += l;
-		ids[len] = '\0';
-		if (++n == GAMMA_MAX_IDS) {
-			gamma_lookup_tokens(a->gamma, ids);
+		if (as) {
+			size_t l = strlen(as->id);
+			if (len)
+				ids[len++] = ' ';
+			memcpy(ids + len, as->id, l);
+			len += l;
+			ids[len] = '\0';
+			batch[n++] = i;
+		}
+		if (n && (n == GAMMA_MAX_IDS || !as)) {
+			if (!gamma_lookup_tokens(a->gamma, ids))
+				return;
+			for (size_t k = 0; k < n; k++)
+				a->m.assets[batch[k]].label_requested = true;
 			len = n = 0;
 		}
 	}
-	if (n)
-		gamma_lookup_tokens(a->gamma, ids);
 }
 
 static void apply_gamma(struct app *a)
@@ -1065,6 +1073,8 @@ int main(int argc, char **argv)
 	if (o.demo)
 		start_demo(&a);
 
+	/* A recording holds whatever it holds; live, only what we subscribed to counts. */
+	o.mcfg.auto_add = o.replay != NULL;
 	if (market_init(&a.m, &o.mcfg) != 0)
 		die("out of memory");
 	a.data = ring_create(o.ring_size);

@@ -73,6 +73,7 @@ void market_config_defaults(struct market_config *c)
 	c->drift_grace_ms = 2000;
 	c->drift_grace_msgs = 3;
 	c->auto_resync = true;
+	c->auto_add = true;
 }
 
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns)
@@ -500,9 +501,18 @@ static struct asset *event_asset(struct market_state *m, const struct event *ev)
 {
 	if (!ev->asset_id.s)
 		return NULL;
-	struct asset *a = add_len(m, ev->asset_id.s, ev->asset_id.len);
-	if (!a)
+	struct asset *a = market_find(m, ev->asset_id.s, ev->asset_id.len);
+	if (!a && !m->cfg.auto_add) {
+		/* Live, the server also sends the complement token of a market: not ours. */
+		m->cnt.unsolicited++;
 		return NULL;
+	}
+	if (!a && !(a = add_len(m, ev->asset_id.s, ev->asset_id.len)))
+		return NULL;
+	if (!a->subscribed) {
+		m->cnt.unsolicited++; /* in flight when it was unsubscribed */
+		return NULL;
+	}
 	if (!a->market[0] && ev->market.s && ev->market.len < sizeof(a->market))
 		sanitize_text(a->market, sizeof(a->market), ev->market.s, ev->market.len);
 	return a;

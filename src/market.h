@@ -97,6 +97,7 @@ struct asset {
 	char id[ASSET_ID_MAX];          /* token id, decimal string */
 	char label[ASSET_LABEL_MAX];    /* what the operator sees; sanitised */
 	bool label_from_user;           /* --asset ID=LABEL: never overwritten */
+	bool label_requested;           /* a metadata lookup was queued (asked once only) */
 	char market[MARKET_ID_MAX];     /* condition id, "" until known */
 	char question[QUESTION_MAX];    /* market question, sanitised, "" until known */
 	struct book book;               /* L2 book */
@@ -160,6 +161,7 @@ struct market_counters {
 	uint64_t server_errors; /* INVALID OPERATION and the like */
 	uint64_t market_infos;  /* new_market frames, duplicates included */
 	uint64_t resyncs;       /* resync requests raised */
+	uint64_t unsolicited;   /* events for assets not subscribed (ignored) */
 };
 
 struct market_config {
@@ -168,6 +170,8 @@ struct market_config {
 	int64_t drift_grace_ms; /* a bbo disagreement older than this is drift (2000) */
 	uint32_t drift_grace_msgs; /* ...or persisting over this many checks (3) */
 	bool auto_resync;       /* request a resync on drift and gaps (true) */
+	bool auto_add;          /* events for unknown assets add them (replay: true); live,
+				   only subscribed assets are tracked (false) */
 };
 
 void market_config_defaults(struct market_config *c);

@@ -471,6 +471,34 @@ START_TEST(malformed_unknown_and_server_errors_are_counted)
 }
 END_TEST
 
+START_TEST(live_mode_tracks_only_subscribed_assets)
+{
+	struct market_config cfg;
+	market_config_defaults(&cfg);
+	cfg.auto_add = false;
+	struct market_state *m = malloc(sizeof(*m));
+	ck_assert_int_eq(market_init(m, &cfg), 0);
+	market_add(m, "111", NULL);
+	apply_frame(m, book_frame);
+	/* The server sends the complement token (222) in the same price_change. */
+	apply_frame(m, "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\","
+		       "\"price\":\"0.41\",\"size\":\"1\",\"side\":\"BUY\"},{\"asset_id\":"
+		       "\"222\",\"price\":\"0.59\",\"size\":\"1\",\"side\":\"SELL\"}],"
+		       "\"timestamp\":\"5\",\"event_type\":\"price_change\"}");
+	ck_assert_ptr_null(market_find(m, "222", 3));
+	ck_assert_uint_eq(m->nassets, 1);
+	ck_assert_uint_eq(m->cnt.unsolicited, 1);
+	ck_assert_int_eq(book_levels(&market_find(m, "111", 3)->book, SIDE_BID), 3);
+	/* After an unsubscribe, frames still in flight do not bring it back. */
+	market_remove(m, "111");
+	apply_frame(m, book_frame);
+	ck_assert(!market_find(m, "111", 3)->subscribed);
+	ck_assert(!market_find(m, "111", 3)->have_snapshot);
+	ck_assert_uint_eq(m->cnt.unsolicited, 2);
+	del_market(m);
+}
+END_TEST
+
 START_TEST(many_assets_are_found_by_id)
 {
 	struct market_state *m = new_market(NULL);
@@ -706,6 +734,7 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, new_market_labels_are_sanitised_and_user_labels_win);
 	tcase_add_test(tc, market_resolved_marks_assets_and_alerts_winner);
 	tcase_add_test(tc, malformed_unknown_and_server_errors_are_counted);
+	tcase_add_test(tc, live_mode_tracks_only_subscribed_assets);
 	tcase_add_test(tc, many_assets_are_found_by_id);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("export");

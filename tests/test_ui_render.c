@@ -288,6 +288,34 @@ START_TEST(moving_down_then_resync_resyncs_the_second_row)
 }
 END_TEST
 
+/* The screen row (y) whose text holds `needle`, or -1. */
+static int row_y(const char *needle)
+{
+	for (int y = 0; y < LINES; y++) {
+		char row[2048];
+		ui_screen_row(u, y, row, sizeof row);
+		if (strstr(row, needle)) {
+			return y;
+		}
+	}
+	return -1;
+}
+
+START_TEST(mouse_click_on_a_row_selects_that_asset)
+{
+	render(); /* selection: first by label, Alpha (111) */
+	int y = row_y("Charlie Yes");
+	ck_assert_msg(y >= 0, "expected a Charlie row on screen:\n%s", scr);
+	MEVENT ev = {.id = 0, .x = 3, .y = y, .z = 0, .bstate = BUTTON1_CLICKED};
+	ck_assert_int_eq(ungetmouse(&ev), OK);
+	ck_assert(ui_handle_input(u, &m));
+	keys("r");
+	ck_assert(ui_handle_input(u, &m));
+	ck_assert_msg(calls.market_cmds >= 1, "expected r to resync the clicked asset");
+	ck_assert_str_eq(calls.market_ids, "333");
+}
+END_TEST
+
 START_TEST(filter_keeps_matching_rows_and_escape_clears_it)
 {
 	render();
@@ -444,6 +472,7 @@ static Suite *ui_suite(void)
 	tcase_add_test(tc, add_prompt_escape_cancels_without_calling_anything);
 	tcase_add_test(tc, delete_needs_y_then_unsubscribes_the_selected_asset);
 	tcase_add_test(tc, moving_down_then_resync_resyncs_the_second_row);
+	tcase_add_test(tc, mouse_click_on_a_row_selects_that_asset);
 	tcase_add_test(tc, filter_keeps_matching_rows_and_escape_clears_it);
 	tcase_add_test(tc, sort_key_cycles_and_spread_sort_puts_the_widest_first);
 	tcase_add_test(tc, pause_shows_paused_and_freezes_the_panes);

@@ -59,8 +59,14 @@ int ui_put(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
 		size_t k = mbrtowc(&wc, s + off, len - off, &st);
 		int cw;
 		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			/* Not a character in this locale (UTF-8 text in a C locale, say): one
+			 * '?' for the whole UTF-8 sequence, so the columns still line up. */
 			memset(&st, 0, sizeof st);
 			k = 1;
+			if ((unsigned char)s[off] >= 0xc0)
+				while (k < 4 && off + k < len &&
+				       ((unsigned char)s[off + k] & 0xc0) == 0x80)
+					k++;
 			wc = L'?';
 			cw = 1;
 		} else if (!iswprint((wint_t)wc) || (cw = wcwidth(wc)) < 0) {

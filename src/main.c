@@ -671,7 +671,7 @@ static void start_source(struct app *a)
 		snprintf(a->url, sizeof(a->url), "file:%s", o->replay);
 		snprintf(a->m.conn.url, sizeof(a->m.conn.url), "%s", a->url);
 		a->m.conn.alive = true;
-		a->replay = replay_start(o->replay, o->speed, a->data, err, sizeof(err));
+		a->replay = replay_start(o->replay, o->speed, o->feed.max_message, a->data, err, sizeof(err));
 		if (!a->replay)
 			die("%s", err);
 		return;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -142,6 +143,23 @@ static void apply_layout(struct ui *u)
 	u->need_clear = true;
 }
 
+/* Ctrl-S and Ctrl-Q are plain keys while the screen is up: with IXON a ^S stops the
+ * tty's output, and the next write to the screen blocks the UI thread until a ^Q.  raw()
+ * would also clear ISIG (Ctrl-C and Ctrl-Z must keep working), so only the flow-control
+ * bits go.  endwin() restores the modes newterm() saved; def_prog_mode() makes ncurses
+ * put ours back after a suspend. */
+static void no_flow_control(int fd)
+{
+	struct termios t;
+	if (fd < 0 || tcgetattr(fd, &t) != 0) {
+		return;
+	}
+	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+	if (tcsetattr(fd, TCSANOW, &t) == 0) {
+		def_prog_mode();
+	}
+}
+
 static void setup_input(struct ui *u)
 {
 	u->input = newwin(1, 1, 0, 0);
@@ -154,8 +172,11 @@ static void setup_input(struct ui *u)
 	if (!u->opt.mouse) {
 		return;
 	}
-	mmask_t want = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED;
-	u->mouse = mousemask(want, NULL) != 0;
+	/* Every button event, releases included, and no click resolution: ncurses keeps
+	 * reading (with a blocking read, whatever nodelay says) after a mouse report until
+	 * it has an event in the mask, so a release outside the mask would stall the whole
+	 * loop until the next key.  No REPORT_MOUSE_POSITION: that would ask for motion. */
+	u->mouse = mousemask(ALL_MOUSE_EVENTS, NULL) != 0;
 	mouseinterval(0);
 }
 
@@ -177,7 +198,7 @@ static void set_options(struct ui *u, const struct ui_options *o, const struct u
 }
 
 static struct ui *setup(struct ui *u, const struct ui_options *o, const struct ui_hooks *h,
-                        SCREEN *scr)
+                        SCREEN *scr, int in_fd)
 {
 	u->scr = scr;
 	set_options(u, o, h);
@@ -193,6 +214,7 @@ static struct ui *setup(struct ui *u, const struct ui_options *o, const struct u
 	cbreak();
 	noecho();
 	nonl();
+	no_flow_control(in_fd);
 	curs_set(0);
 	set_escdelay(25);
 	init_colors(u);
@@ -227,7 +249,7 @@ struct ui *ui_create(const struct ui_options *o, const struct ui_hooks *h, char 
 		return NULL;
 	}
 	set_term(scr);
-	return setup(p, o, h, scr);
+	return setup(p, o, h, scr, STDIN_FILENO);
 }
 
 struct ui *ui_create_offscreen(const struct ui_options *o, const struct ui_hooks *h,
@@ -265,7 +287,7 @@ struct ui *ui_create_offscreen(const struct ui_options *o, const struct ui_hooks
 	set_term(scr);
 	resizeterm(rows, cols);
 	p->offscreen = true;
-	return setup(p, o, h, scr);
+	return setup(p, o, h, scr, fileno(in));
 }
 
 void ui_destroy(struct ui *u)

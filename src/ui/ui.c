@@ -1,11 +1,14 @@
 /*
- * ui: the curses core: terminal set-up and restore, the pane table, layout of windows,
- * the keyboard and mouse, prompts, the status line and the help overlay.
+ * ui: the curses core: terminal set-up and restore (tty modes and the mouse mask
+ * included), the pane table, layout of windows and the frame.  Keys are in input.c,
+ * the status line and help in status.c, the key table in keymap.c.
  *
  * It owns the screen and struct ui; the model changes only through market_add,
  * market_remove and market_resync, and the feed only through the hooks.  Must never
  * block (input is non-blocking), print bytes that are not from the model or our own
  * strings, or return to the caller with the terminal half-restored.
+ * Runs on the UI thread only (ui_emergency_restore aside: a fatal path may call it from
+ * any thread) and never touches the network.
  */
 #include "ui_int.h"
 

@@ -3,6 +3,7 @@
  *
  * A pane is data: a const struct pane naming its draw and key functions, listed in one
  * table (ui.c).  Panes read the model through struct ui_frame and never change it.
+ * Runs on the UI thread only and never touches the network.
  */
 #ifndef CLOBTOP_UI_INT_H
 #define CLOBTOP_UI_INT_H

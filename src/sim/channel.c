@@ -360,25 +360,23 @@ void channel_pump_replay(struct server *s, int64_t now)
 		replay_to(s, s->c[k], now);
 }
 
+/* One market-event timer: when due, re-arm it (every `every` seconds; 0 = fired only by
+ * GET /fault) and send what make() generates. */
+static void market_timer(struct server *s, int64_t now, int64_t *next, double every,
+                         int (*make)(struct gen *g, int64_t now_ms))
+{
+	if (!*next || now < *next || s->replay || s->paused)
+		return;
+	*next = every > 0 ? now + (int64_t)(every * 1e9) : 0;
+	if (make(&s->gen, sim_real_ms()) > 0) {
+		s->st.frames_generated++;
+		distribute(s);
+	}
+}
+
 /* --new-market-every, --resolve-every and their GET /fault triggers. */
 void channel_pump_timers(struct server *s, int64_t now)
 {
-	const struct sim_cfg *cfg = s->cfg;
-
-	if (s->next_announce && now >= s->next_announce && !s->replay && !s->paused) {
-		s->next_announce =
-		    cfg->new_market_every > 0 ? now + (int64_t)(cfg->new_market_every * 1e9) : 0;
-		if (gen_announce(&s->gen, sim_real_ms()) > 0) {
-			s->st.frames_generated++;
-			distribute(s);
-		}
-	}
-	if (s->next_resolve && now >= s->next_resolve && !s->replay && !s->paused) {
-		s->next_resolve =
-		    cfg->resolve_every > 0 ? now + (int64_t)(cfg->resolve_every * 1e9) : 0;
-		if (gen_resolve(&s->gen, sim_real_ms()) > 0) {
-			s->st.frames_generated++;
-			distribute(s);
-		}
-	}
+	market_timer(s, now, &s->next_announce, s->cfg->new_market_every, gen_announce);
+	market_timer(s, now, &s->next_resolve, s->cfg->resolve_every, gen_resolve);
 }

@@ -6,8 +6,8 @@
  * byte-compatible with Polymarket's (numbers as strings, best level last, event_type
  * last, both tokens of a market in one price_change).  Deterministic for a given seed
  * apart from timestamps.  The hot path (gen_step, frames written by gen_json.c) formats
- * JSON by hand into buffers it owns; it must never call jansson or allocate once the buffers have grown, and never
- * let a book cross except when a fault asks for it.
+ * JSON by hand into buffers it owns; it must never call jansson or allocate once the
+ * buffers have grown, and never let a book cross except when a fault asks for it.
  *
  * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */

@@ -34,7 +34,9 @@ void market_alert(struct market_state *m, enum alert_kind kind, const char *asse
 	if ((size_t)n >= sizeof(raw))
 		n = sizeof(raw) - 1;
 	struct alert *al = &m->alerts[m->nalerts % ALERT_LOG_SIZE];
-	al->t_real_ns = clock_real_ns();
+	/* Receipt time of the record (or backlog) being judged, so a late drain does not
+	 * misdate what happened. */
+	al->t_real_ns = m->cur_real_ns ? m->cur_real_ns : clock_real_ns();
 	al->kind = kind;
 	snprintf(al->asset_id, sizeof(al->asset_id), "%s", asset_id ? asset_id : "");
 	sanitize_text(al->message, sizeof(al->message), raw, (size_t)n);

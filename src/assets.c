@@ -141,7 +141,7 @@ struct asset *assets_add_len(struct market_state *m, const char *id, size_t len)
 	book_init(&a->book);
 	rate_init(&a->msg_rate);
 	flow_init(&a->flow);
-	health_init(a);
+	health_init(a, market_now_ns(m));
 	a->subscribed = true;
 	a->ex_best_bid = a->ex_best_ask = PRICE_NONE;
 	a->last_trade_price_book = PRICE_NONE;
@@ -157,7 +157,7 @@ struct asset *market_add(struct market_state *m, const char *id, const char *lab
 		return NULL;
 	if (!a->subscribed) {
 		a->subscribed = true;
-		health_init(a);
+		health_init(a, market_now_ns(m));
 	}
 	if (label && *label) {
 		sanitize_text(a->label, sizeof(a->label), label, strlen(label));
@@ -174,7 +174,7 @@ void market_remove(struct market_state *m, const char *id)
 	a->subscribed = false;
 	a->resync_pending = false;
 	book_clear(&a->book);
-	health_init(a);
+	health_init(a, market_now_ns(m));
 }
 
 /* "Yes · Will it rain?": the outcome first, so the two tokens of a market stay apart

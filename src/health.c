@@ -62,13 +62,29 @@ static void set_state(struct market_state *m, struct asset *a, enum asset_state 
 		market_alert(m, ALERT_STALE, a->id, "%s: no update for %" PRId64 " s%s", a->label,
 		             m->cfg.stale_alert_ms / 1000, m->conn.alive ? "" : " (feed down)");
 		a->stale_alerted = true;
+	} else if (s == ASSET_UNKNOWN) {
+		market_alert(
+		    m, ALERT_SERVER, a->id,
+		    "%s: unknown to the exchange (it answered [] and sent no book in %" PRId64
+		    " s)",
+		    a->label, m->cfg.unknown_after_ms / 1000);
 	} else if (s == ASSET_FRESH || s == ASSET_QUIET) {
-		if (a->stale_alerted || a->crossed_alerted || old == ASSET_DRIFT)
+		if (a->stale_alerted || a->crossed_alerted || old == ASSET_DRIFT ||
+		    old == ASSET_UNKNOWN)
 			market_alert(m, ALERT_RECOVERED, a->id, "%s recovered (was %s)", a->label,
 			             asset_state_name(old));
 		a->stale_alerted = false;
 		a->crossed_alerted = false;
 	}
+}
+
+/* The server answers [] (naming no token) when a subscribed token does not exist; the
+ * asset that then gets no book within unknown_after_ms is the one it meant. */
+static bool unknown_to_exchange(const struct market_state *m, const struct asset *a,
+                                int64_t now_mono_ns)
+{
+	return m->last_empty_mono_ns && m->last_empty_mono_ns >= a->awaiting_since_mono_ns &&
+	       now_mono_ns - a->awaiting_since_mono_ns >= m->cfg.unknown_after_ms * NS_PER_MS;
 }
 
 /* The state the asset's facts call for; drift persists until something ends it. */
@@ -78,7 +94,7 @@ static enum asset_state compute_state(const struct market_state *m, const struct
 	if (a->resolved)
 		return ASSET_RESOLVED;
 	if (!a->have_snapshot)
-		return ASSET_AWAITING;
+		return unknown_to_exchange(m, a, now_mono_ns) ? ASSET_UNKNOWN : ASSET_AWAITING;
 	if (a->state == ASSET_DRIFT && a->mismatch_streak)
 		return ASSET_DRIFT;
 	if (book_cross(&a->book) != BOOK_NORMAL)
@@ -91,15 +107,17 @@ static enum asset_state compute_state(const struct market_state *m, const struct
 	return ASSET_FRESH;
 }
 
-void health_init(struct asset *a)
+void health_init(struct asset *a, int64_t now_mono_ns)
 {
 	a->have_snapshot = false;
+	a->awaiting_since_mono_ns = now_mono_ns;
 	set_state(NULL, a, ASSET_AWAITING);
 }
 
-void health_untrust(struct asset *a)
+void health_untrust(struct asset *a, int64_t now_mono_ns)
 {
 	a->have_snapshot = false;
+	a->awaiting_since_mono_ns = now_mono_ns;
 	a->mismatch_streak = 0;
 	a->mismatch_since_mono_ns = 0;
 	if (!a->resolved)

@@ -40,9 +40,11 @@ enum health_class {
 	  "waiting for a book snapshot; the book is not trusted yet")                              \
 	X(RESOLVED, "resolved", "resolved", 2, HEALTH_DIM, false,                                  \
 	  "the market resolved; no more trading")                                                  \
-	X(STALE, "stale", "STALE", 5, HEALTH_WARN, true, "no update for --stale-alert seconds")    \
-	X(CROSSED, "crossed", "CROSSED", 6, HEALTH_BAD, false, "best bid >= best ask in our book") \
-	X(DRIFT, "drift", "DRIFT", 7, HEALTH_BAD, false,                                           \
+	X(UNKNOWN, "unknown_token", "UNKNOWN", 5, HEALTH_WARN, false,                              \
+	  "the exchange answered [] and sent no book: not a live token")                           \
+	X(STALE, "stale", "STALE", 6, HEALTH_WARN, true, "no update for --stale-alert seconds")    \
+	X(CROSSED, "crossed", "CROSSED", 7, HEALTH_BAD, false, "best bid >= best ask in our book") \
+	X(DRIFT, "drift", "DRIFT", 8, HEALTH_BAD, false,                                           \
 	  "the exchange's best prices disagree with our book; resyncing")
 
 enum asset_state {
@@ -94,11 +96,12 @@ struct market_state;
 struct asset;
 
 /* A new, re-subscribed or unsubscribed asset: its book is unknown until a snapshot
- * arrives (resolved or not). */
-void health_init(struct asset *a);
-/* The book can no longer be trusted (resync, reconnect, freeze, unsubscribe): awaiting a
- * snapshot, unless resolved.  Clears the drift streak. */
-void health_untrust(struct asset *a);
+ * arrives (resolved or not).  The wait for it starts at now_mono_ns. */
+void health_init(struct asset *a, int64_t now_mono_ns);
+/* The book can no longer be trusted (resync, reconnect, freeze, an update that could not
+ * be applied): awaiting a snapshot from now_mono_ns, unless resolved.  Clears the drift
+ * streak. */
+void health_untrust(struct asset *a, int64_t now_mono_ns);
 /* The asset's market resolved: raises no alert (the caller says who won). */
 void health_resolved(struct market_state *m, struct asset *a);
 /* A snapshot was applied: ends any drift and re-evaluates. */
@@ -111,7 +114,9 @@ void health_level(struct market_state *m, struct asset *a, int64_t now_mono_ns);
  * is drift: alerted, and a resync requested when configured. */
 void health_check_bbo(struct market_state *m, struct asset *a, int64_t ts_ms, int64_t best_bid,
                       int64_t best_ask, int64_t now_mono_ns);
-/* Re-evaluates every subscribed asset against the clock: quiet, stale, recovered. */
+/* Re-evaluates every subscribed asset at now_mono_ns (the feed's time: see market_tick):
+ * quiet, stale, recovered, and unknown to the exchange (no book unknown_after_ms after
+ * the wait began, and the server answered [] since). */
 void health_tick(struct market_state *m, int64_t now_mono_ns);
 
 #endif

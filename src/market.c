@@ -41,6 +41,7 @@ void market_config_defaults(struct market_config *c)
 	c->stale_alert_ms = 30000;
 	c->drift_grace_ms = 2000;
 	c->drift_grace_msgs = 3;
+	c->unknown_after_ms = 10000;
 	c->auto_resync = true;
 	c->auto_add = true;
 }
@@ -48,6 +49,11 @@ void market_config_defaults(struct market_config *c)
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns)
 {
 	return (now_mono_ns - m->conn.started_mono_ns) / NS_PER_S;
+}
+
+int64_t market_now_ns(const struct market_state *m)
+{
+	return m->cur_mono_ns ? m->cur_mono_ns : clock_mono_ns();
 }
 
 int market_init(struct market_state *m, const struct market_config *cfg)
@@ -104,11 +110,11 @@ void market_set_transport_stats(struct market_state *m, const struct transport_s
 /* ---- resync ---- */
 
 /* Marks a as untrusted and resync-pending. */
-static void resync_requested(struct asset *a)
+static void resync_requested(struct market_state *m, struct asset *a)
 {
 	a->resyncs++;
 	a->resync_pending = true;
-	health_untrust(a);
+	health_untrust(a, market_now_ns(m));
 }
 
 static void resync_one(struct market_state *m, const char *id, const char *why)
@@ -120,7 +126,7 @@ static void resync_one(struct market_state *m, const char *id, const char *why)
 		market_alert(m, ALERT_RESYNC, a->id, "resync (%s) could not be queued", why);
 		return;
 	}
-	resync_requested(a);
+	resync_requested(m, a);
 	m->cnt.resyncs++;
 	market_alert(m, ALERT_RESYNC, a->id, "resync %s (%s)", a->label, why);
 }
@@ -148,7 +154,7 @@ static void resync_all(struct market_state *m, const char *why)
 			ids[len++] = ' ';
 		memcpy(ids + len, a->id, idlen);
 		len += idlen;
-		resync_requested(a);
+		resync_requested(m, a);
 		n++;
 	}
 	m->cnt.resyncs++;
@@ -171,7 +177,7 @@ static void untrust_all(struct market_state *m)
 {
 	for (size_t i = 0; i < m->nassets; i++)
 		if (m->assets[i].subscribed)
-			health_untrust(&m->assets[i]);
+			health_untrust(&m->assets[i], market_now_ns(m));
 }
 
 void market_tick(struct market_state *m, int64_t now_mono_ns)
@@ -183,7 +189,14 @@ void market_tick(struct market_state *m, int64_t now_mono_ns)
 		if (m->cfg.auto_resync)
 			market_resync(m, NULL, "gap");
 	}
-	health_tick(m, now_mono_ns);
+	/* Records waiting: the feed's time is the newest receipt applied (see market.h). */
+	int64_t judge = now_mono_ns;
+	if (m->transport.ring_used > 0 && m->feed_mono_ns && m->feed_mono_ns < now_mono_ns) {
+		judge = m->feed_mono_ns;
+		m->cur_real_ns = m->feed_real_ns;
+	}
+	health_tick(m, judge);
+	m->cur_real_ns = 0;
 }
 
 /* ---- events, one function per kind ---- */
@@ -228,7 +241,7 @@ static void on_book(struct market_state *m, struct asset *a, const struct event 
 	if (book_apply_snapshot(&a->book, ev->book.bids, ev->book.nbids, ev->book.asks,
 	                        ev->book.nasks) != 0) {
 		market_alert(m, ALERT_INFO, a->id, "out of memory applying a book");
-		health_untrust(a);
+		health_untrust(a, m->cur_mono_ns);
 		return;
 	}
 	if (ev->book.tick)
@@ -337,9 +350,29 @@ static void on_server_error(struct market_state *m, const struct event *ev)
 	market_alert(m, ALERT_SERVER, NULL, "server says: %s", txt);
 }
 
+/* An event about one of our trusted books could not be applied (a size "1e2", a snapshot
+ * with a 7-decimal size): the book missed an update, so it is untrusted and resynced as
+ * after a ring gap.  True when it was (the alert names the asset). */
+static bool untrust_for_bad_event(struct market_state *m, const struct event *ev)
+{
+	struct asset *a = ev->asset_id.s ? market_find(m, ev->asset_id.s, ev->asset_id.len) : NULL;
+	if (!a || !a->subscribed || !a->have_snapshot)
+		return false;
+	market_alert(m, ALERT_MALFORMED, a->id,
+	             "%s: an update could not be applied (%s); book "
+	             "untrusted until a new snapshot",
+	             a->label, ev->bad.reason ? ev->bad.reason : "?");
+	health_untrust(a, m->cur_mono_ns);
+	if (m->cfg.auto_resync)
+		market_resync(m, a->id, "update could not be applied");
+	return true;
+}
+
 static void on_malformed(struct market_state *m, const struct event *ev)
 {
 	m->cnt.malformed++;
+	if (untrust_for_bad_event(m, ev))
+		return;
 	/* One alert per reason change keeps a flood readable; the counter has it all. */
 	if (m->nalerts == 0 || market_alert_at(m, 0)->kind != ALERT_MALFORMED ||
 	    m->cnt.malformed % 1000 == 1)
@@ -391,6 +424,7 @@ static void on_event(struct market_state *m, const struct event *ev)
 		break;
 	case EV_EMPTY:
 		m->cnt.empty++;
+		m->last_empty_mono_ns = m->cur_mono_ns;
 		market_alert(m, ALERT_SERVER, NULL,
 		             "server sent [] (an unknown or closed token was subscribed)");
 		break;
@@ -584,4 +618,9 @@ void market_apply_record(struct market_state *m, const struct ring_rec *rec, int
 	} else if (rec->kind == REC_FRAME) {
 		apply_frame(m, rec, now_mono_ns);
 	}
+	if (m->cur_mono_ns > m->feed_mono_ns) {
+		m->feed_mono_ns = m->cur_mono_ns;
+		m->feed_real_ns = m->cur_real_ns;
+	}
+	m->cur_real_ns = m->cur_mono_ns = 0;
 }

@@ -68,6 +68,8 @@ struct market_config {
 	int64_t stale_alert_ms;    /* stale after this long (30000) */
 	int64_t drift_grace_ms;    /* a bbo disagreement older than this is drift (2000) */
 	uint32_t drift_grace_msgs; /* ...or persisting over this many checks (3) */
+	int64_t unknown_after_ms;  /* no book this long after subscribing, and the server
+	                              answered []: unknown to the exchange (10000) */
 	bool auto_resync;          /* request a resync on drift and gaps (true) */
 	bool auto_add;             /* events for unknown assets add them (replay: true); live,
 	                              only subscribed assets are tracked (false) */
@@ -81,7 +83,8 @@ void market_config_defaults(struct market_config *c);
 struct transport_stats {
 	uint64_t oversize;    /* messages the feed dropped for exceeding --max-message */
 	uint64_t ring_drops;  /* records the data ring dropped (full) */
-	size_t ring_used;     /* bytes in the data ring now */
+	size_t ring_used;     /* bytes in the data ring now: > 0 means records are waiting, so
+	                         health is judged at the newest receipt time, not the clock */
 	size_t ring_capacity; /* bytes; 0 when there is no ring to show */
 };
 
@@ -115,7 +118,10 @@ struct market_state {
 	char mode[16];                    /* "live", "demo" or "replay" */
 	market_cmd_fn cmd;                /* where resync requests go, or NULL */
 	void *cmd_ctx;                    /* its context */
-	/* transient, while one record is applied */
+	int64_t last_empty_mono_ns;       /* receipt time of the last [] frame, 0 never */
+	int64_t feed_mono_ns; /* newest receipt time applied (CLOCK_MONOTONIC), 0 none */
+	int64_t feed_real_ns; /* the same record's CLOCK_REALTIME receipt time */
+	/* transient, while one record is applied (0 otherwise) */
 	int64_t cur_real_ns; /* receipt time of the record being applied */
 	int64_t cur_mono_ns; /* ditto, monotonic */
 };
@@ -136,9 +142,16 @@ void market_resync(struct market_state *m, const char *id, const char *why);
  * (for the pipeline latency). */
 void market_apply_record(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns);
 
-/* Once per refresh: recompute every asset's state from the clock, raise stale and
- * recovered alerts. */
+/* Once per refresh: recompute every asset's state, raise stale and recovered alerts.
+ * Verdicts are judged on the feed's receipt times: while records are waiting in the ring
+ * (transport.ring_used > 0) "now" is the newest receipt time applied, so draining a
+ * backlog after a stall does not make a healthy feed look stale; once caught up it is
+ * now_mono_ns, so real silence still ages. */
 void market_tick(struct market_state *m, int64_t now_mono_ns);
+
+/* The model's time: the receipt time of the record being applied, or the clock between
+ * records (CLOCK_MONOTONIC, ns). */
+int64_t market_now_ns(const struct market_state *m);
 
 /* Monotonic seconds since start, for the rate and latency windows. */
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns);

@@ -154,6 +154,160 @@ START_TEST(each_transition_alerts_once_and_recovery_alerts_once)
 }
 END_TEST
 
+/* ---- updates that cannot be applied ---- */
+
+START_TEST(unappliable_price_change_untrusts_and_resyncs_the_asset)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	apply_frame(m, book_frame);
+	struct asset *a = market_find(m, "111", 3);
+	ck_assert_int_eq(a->state, ASSET_FRESH);
+	price_change(m, 1001, "0.45", "1e2", "BUY", "0.45", "0.55");
+	ck_assert_msg(a->state == ASSET_AWAITING, "after a size '1e2' the asset is %s",
+	              asset_state_name(a->state));
+	ck_assert(!a->have_snapshot);
+	ck_assert_int_eq(log.calls, 1);
+	ck_assert_int_eq(log.op, FEED_RESYNC);
+	ck_assert_str_eq(log.last, "111");
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, "111"), 1);
+	ck_assert_uint_eq(m->cnt.malformed, 1);
+	/* Until the new snapshot, a second bad update changes nothing more. */
+	price_change(m, 1002, "0.45", "1e2", "BUY", "0.45", "0.55");
+	ck_assert_int_eq(log.calls, 1);
+	apply_frame(m, book_frame);
+	ck_assert_int_eq(a->state, ASSET_FRESH);
+	del_market(m);
+}
+END_TEST
+
+START_TEST(snapshot_with_a_7_decimal_size_untrusts_the_old_book)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	apply_frame(m, book_frame);
+	struct asset *a = market_find(m, "111", 3);
+	apply_frame(m, "{\"event_type\":\"book\",\"asset_id\":\"111\",\"market\":\"0xab\","
+	               "\"timestamp\":\"1005\",\"bids\":[{\"price\":\"0.40\",\"size\":"
+	               "\"1.0000001\"}],\"asks\":[{\"price\":\"0.60\",\"size\":\"7\"}]}");
+	ck_assert_msg(a->state == ASSET_AWAITING, "after a bad snapshot the asset is %s",
+	              asset_state_name(a->state));
+	ck_assert_int_eq(log.calls, 1);
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, "111"), 1);
+	ck_assert_msg(strstr(market_alert_at(m, 1)->message, "could not be applied"), "alert: %s",
+	              market_alert_at(m, 1)->message);
+	del_market(m);
+}
+END_TEST
+
+/* ---- tokens the exchange does not know ---- */
+
+START_TEST(token_answered_empty_is_unknown_to_the_exchange_after_the_wait)
+{
+	struct market_state *m = new_market(NULL);
+	market_add(m, "999", "ghost");
+	apply_conn(m, CONN_CONNECTED, 0, "");
+	int64_t t = clock_mono_ns();
+	apply_frame(m, book_frame);
+	apply_frame_received(m, "[]", clock_real_ns(), t, t);
+	struct asset *ghost = market_find(m, "999", 3);
+	market_tick(m, t + 5 * NS_S);
+	ck_assert_int_eq(ghost->state, ASSET_AWAITING);
+	market_tick(m, t + 11 * NS_S);
+	ck_assert_msg(ghost->state == ASSET_UNKNOWN, "11 s after [] the asset is %s",
+	              asset_state_name(ghost->state));
+	ck_assert_int_eq(count_alerts(m, ALERT_SERVER, "999"), 1);
+	ck_assert_msg(strstr(market_alert_at(m, 0)->message, "ghost: unknown to the exchange"),
+	              "alert: %s", market_alert_at(m, 0)->message);
+	struct asset *real = market_find(m, "111", 3);
+	ck_assert_int_ne(real->state, ASSET_UNKNOWN);
+	/* A book after all: the asset is live. */
+	apply_frame(m, "{\"event_type\":\"book\",\"asset_id\":\"999\",\"timestamp\":\"1\","
+	               "\"bids\":[{\"price\":\"0.4\",\"size\":\"1\"}],\"asks\":[]}");
+	ck_assert_int_eq(ghost->state, ASSET_FRESH);
+	del_market(m);
+}
+END_TEST
+
+START_TEST(token_without_empty_answer_keeps_awaiting)
+{
+	struct market_state *m = new_market(NULL);
+	market_add(m, "999", NULL);
+	apply_conn(m, CONN_CONNECTED, 0, "");
+	int64_t t = clock_mono_ns();
+	market_tick(m, t + 60 * NS_S);
+	ck_assert_int_eq(market_find(m, "999", 3)->state, ASSET_AWAITING);
+	del_market(m);
+}
+END_TEST
+
+/* ---- verdicts on receipt times ---- */
+
+static void tick_size_frame(char *buf, size_t cap, long long ts)
+{
+	snprintf(buf, cap,
+	         "{\"event_type\":\"tick_size_change\",\"asset_id\":\"111\",\"market\":\"0xab\","
+	         "\"old_tick_size\":\"0.01\",\"new_tick_size\":\"%s\",\"timestamp\":\"%lld\"}",
+	         ts % 2 ? "0.001" : "0.01", ts);
+}
+
+/* The UI stalls 35 s; the feed kept receiving one update a second.  Draining that
+ * backlog, with refreshes in between, must not call the asset stale. */
+static struct market_state *drain_after_stall(bool backlog, int64_t *real0)
+{
+	struct market_state *m = new_market(NULL);
+	m->conn.alive = true;
+	int64_t t = clock_mono_ns(), real = clock_real_ns();
+	*real0 = real;
+	apply_frame_received(m, book_frame, real, t, t);
+	int64_t now = t + 35 * NS_S;
+	char f[512];
+	for (int i = 1; i <= 35; i++) {
+		tick_size_frame(f, sizeof f, 1000 + i);
+		apply_frame_received(m, f, real + i * NS_S, t + i * NS_S, now);
+		struct transport_stats ts = {.ring_used = backlog && i < 35 ? 4096 : 0,
+		                             .ring_capacity = 1 << 20};
+		market_set_transport_stats(m, &ts);
+		market_tick(m, now);
+		now += NS_S / 10;
+	}
+	return m;
+}
+
+START_TEST(draining_a_backlog_after_a_35_s_stall_raises_no_stale_alert)
+{
+	int64_t real;
+	struct market_state *m = drain_after_stall(true, &real);
+	struct asset *a = market_find(m, "111", 3);
+	ck_assert_msg(count_alerts(m, ALERT_STALE, NULL) == 0,
+	              "a healthy feed drained late was called stale");
+	ck_assert_int_eq(count_alerts(m, ALERT_RECOVERED, NULL), 0);
+	ck_assert_int_eq(a->state, ASSET_FRESH);
+	/* Alerts carry receipt times: the last tick-size alert was received at real + 35 s. */
+	const struct alert *al = market_alert_at(m, 0);
+	ck_assert_int_eq(al->kind, ALERT_TICK_SIZE);
+	ck_assert_msg(al->t_real_ns == real + 35 * NS_S, "alert time %lld, received at %lld",
+	              (long long)al->t_real_ns, (long long)(real + 35 * NS_S));
+	del_market(m);
+}
+END_TEST
+
+START_TEST(silence_once_caught_up_still_ages_to_stale)
+{
+	int64_t real;
+	struct market_state *m = new_market(NULL);
+	m->conn.alive = true;
+	int64_t t = clock_mono_ns();
+	real = clock_real_ns();
+	apply_frame_received(m, book_frame, real, t, t);
+	struct transport_stats ts = {.ring_used = 0, .ring_capacity = 1 << 20};
+	market_set_transport_stats(m, &ts);
+	market_tick(m, t + 31 * NS_S);
+	ck_assert_int_eq(count_alerts(m, ALERT_STALE, "111"), 1);
+	del_market(m);
+}
+END_TEST
+
 static Suite *health_suite(void)
 {
 	Suite *s = suite_create("health");
@@ -165,6 +319,12 @@ static Suite *health_suite(void)
 	tcase_add_test(tc, withheld_update_past_the_message_grace_raises_the_drift_alert);
 	tcase_add_test(tc, withheld_update_past_the_time_grace_raises_the_drift_alert_and_resyncs);
 	tcase_add_test(tc, each_transition_alerts_once_and_recovery_alerts_once);
+	tcase_add_test(tc, unappliable_price_change_untrusts_and_resyncs_the_asset);
+	tcase_add_test(tc, snapshot_with_a_7_decimal_size_untrusts_the_old_book);
+	tcase_add_test(tc, token_answered_empty_is_unknown_to_the_exchange_after_the_wait);
+	tcase_add_test(tc, token_without_empty_answer_keeps_awaiting);
+	tcase_add_test(tc, draining_a_backlog_after_a_35_s_stall_raises_no_stale_alert);
+	tcase_add_test(tc, silence_once_caught_up_still_ages_to_stale);
 	suite_add_tcase(s, tc);
 	return s;
 }

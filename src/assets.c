@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "market.h"
+#include "mem.h"
 #include "sanitize.h"
 
 void flow_init(struct flow *f)
@@ -46,16 +47,6 @@ void assets_free(struct market_state *m)
 	m->nassets = m->cap = m->index_cap = 0;
 }
 
-static uint64_t hash_id(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static bool id_equals(const struct asset *a, const char *id, size_t len)
 {
 	return strlen(a->id) == len && memcmp(a->id, id, len) == 0;
@@ -64,7 +55,7 @@ static bool id_equals(const struct asset *a, const char *id, size_t len)
 struct asset *market_find(struct market_state *m, const char *id, size_t len)
 {
 	size_t mask = m->index_cap - 1;
-	for (size_t i = hash_id(id, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = mem_hash(id, len) & mask;; i = (i + 1) & mask) {
 		uint32_t slot = m->index[i];
 		if (!slot)
 			return NULL;
@@ -76,7 +67,7 @@ struct asset *market_find(struct market_state *m, const char *id, size_t len)
 static void index_insert(uint32_t *index, size_t cap, const char *id, size_t len, uint32_t value)
 {
 	size_t mask = cap - 1;
-	size_t i = hash_id(id, len) & mask;
+	size_t i = mem_hash(id, len) & mask;
 	while (index[i])
 		i = (i + 1) & mask;
 	index[i] = value;
@@ -106,33 +97,17 @@ static void short_label(char *dst, size_t cap, const char *id)
 		snprintf(dst, cap, "%.6s\u2026%s", id, id + n - 6);
 }
 
-static bool valid_id(const char *id, size_t len)
-{
-	if (len == 0 || len >= ASSET_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)id[i] <= ' ' || id[i] == '"' || id[i] == '\\' || id[i] == 0x7f)
-			return false;
-	return true;
-}
-
 struct asset *assets_add_len(struct market_state *m, const char *id, size_t len)
 {
 	struct asset *a = market_find(m, id, len);
 	if (a)
 		return a;
-	if (!valid_id(id, len))
+	if (!token_id_valid(id, len))
 		return NULL;
 	if ((m->nassets + 1) * 2 > m->index_cap && index_grow(m) != 0)
 		return NULL;
-	if (m->nassets == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct asset *as = realloc(m->assets, cap * sizeof(*as));
-		if (!as)
-			return NULL;
-		m->assets = as;
-		m->cap = cap;
-	}
+	if (!mem_grow((void **)&m->assets, &m->cap, m->nassets + 1, sizeof(*m->assets), 16))
+		return NULL;
 	a = &m->assets[m->nassets];
 	memset(a, 0, sizeof(*a));
 	memcpy(a->id, id, len);

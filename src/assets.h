@@ -18,12 +18,13 @@
 #include <stdint.h>
 
 #include "book.h"
+#include "clob.h"
 #include "health.h"
 #include "stats.h"
 
-#define ASSET_ID_MAX    80 /* token ids are up to 78 digits */
-#define ASSET_LABEL_MAX 96 /* bytes of sanitised UTF-8 */
-#define MARKET_ID_MAX   68 /* 0x + 64 hex + NUL */
+#define ASSET_ID_MAX    TOKEN_ID_SIZE /* a token id and its NUL */
+#define ASSET_LABEL_MAX 96            /* bytes of sanitised UTF-8 */
+#define MARKET_ID_MAX   68            /* 0x + 64 hex + NUL */
 #define QUESTION_MAX    160
 
 struct trade {

@@ -10,9 +10,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "market.h"
-
-#define NS_PER_MS INT64_C(1000000)
 
 static void fmt_price(char *buf, int64_t p)
 {

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curlcfg.h"
 #include "export.h"
 #include "feed.h"
 #include "gamma.h"
@@ -40,8 +41,6 @@
 #include "ui/ui.h"
 
 #define DEFAULT_URL "wss://ws-subscriptions-clob.polymarket.com/ws/market"
-#define NS_PER_MS   INT64_C(1000000)
-#define NS_PER_S    INT64_C(1000000000)
 
 static volatile sig_atomic_t g_quit;  /* SIGINT / SIGTERM / SIGHUP */
 static volatile sig_atomic_t g_fatal; /* a crash signal arrived */
@@ -187,11 +186,11 @@ static void add_id(struct options *o, const char *id, size_t idlen, const char *
 	o->labels = labels;
 	o->ids[o->nids] = strndup(id, idlen);
 	o->labels[o->nids] = label && *label ? strdup(label) : NULL;
-	if (!o->ids[o->nids] || idlen == 0 || idlen >= ASSET_ID_MAX)
-		die("bad asset id '%.*s': expected a token id (decimal digits)", (int)idlen, id);
-	for (size_t i = 0; i < idlen; i++)
-		if (!isdigit((unsigned char)id[i]))
-			die("bad asset id '%.*s': token ids are decimal digits", (int)idlen, id);
+	if (!o->ids[o->nids])
+		die("out of memory");
+	if (!token_id_valid(id, idlen))
+		die("bad asset id '%.*s': a token id is 1 to %d decimal digits", (int)idlen, id,
+		    TOKEN_ID_MAX);
 	o->nids++;
 }
 
@@ -670,12 +669,12 @@ static void start_source(struct app *a)
 	if (o->replay) {
 		snprintf(a->url, sizeof(a->url), "file:%s", o->replay);
 		market_set_source(&a->m, "replay", a->url, true);
-		a->replay = replay_start(o->replay, o->speed, a->data, err, sizeof(err));
+		a->replay = replay_start(o->replay, o->speed, o->feed.max_message, a->data, err, sizeof(err));
 		if (!a->replay)
 			die("%s", err);
 		return;
 	}
-	if (!feed_curl_has_ws(err, sizeof(err)))
+	if (!curlcfg_has_ws(err, sizeof(err)))
 		die("%s", err);
 	market_set_source(&a->m, o->demo ? "demo" : "live", a->url, false);
 	struct feed_config fc = o->feed;

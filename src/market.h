@@ -30,8 +30,9 @@
 
 #include "alerts.h"
 #include "assets.h"
-#include "feed.h"
+#include "clock.h"
 #include "health.h"
+#include "msg.h"
 #include "stats.h"
 
 struct proto;
@@ -155,9 +156,5 @@ int64_t market_now_ns(const struct market_state *m);
 
 /* Monotonic seconds since start, for the rate and latency windows. */
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns);
-
-/* Clock helpers. */
-int64_t clock_mono_ns(void);
-int64_t clock_real_ns(void);
 
 #endif

@@ -667,10 +667,8 @@ static void start_source(struct app *a)
 	char err[512];
 	const struct options *o = a->o;
 	if (o->replay) {
-		snprintf(a->m.mode, sizeof(a->m.mode), "replay");
 		snprintf(a->url, sizeof(a->url), "file:%s", o->replay);
-		snprintf(a->m.conn.url, sizeof(a->m.conn.url), "%s", a->url);
-		a->m.conn.alive = true;
+		market_set_source(&a->m, "replay", a->url, true);
 		a->replay = replay_start(o->replay, o->speed, o->feed.max_message, a->data, err, sizeof(err));
 		if (!a->replay)
 			die("%s", err);
@@ -678,8 +676,7 @@ static void start_source(struct app *a)
 	}
 	if (!curlcfg_has_ws(err, sizeof(err)))
 		die("%s", err);
-	snprintf(a->m.mode, sizeof(a->m.mode), o->demo ? "demo" : "live");
-	snprintf(a->m.conn.url, sizeof(a->m.conn.url), "%s", a->url);
+	market_set_source(&a->m, o->demo ? "demo" : "live", a->url, false);
 	struct feed_config fc = o->feed;
 	fc.url = a->url;
 	fc.ca_file = o->ca_file;
@@ -702,10 +699,19 @@ static struct export_options export_opts(const struct app *a)
 				       .now_real_ns = clock_real_ns()};
 }
 
+/* Hands the model the transport's numbers (it knows neither the feed nor the ring). */
 static void refresh_feed_stats(struct app *a)
 {
-	if (a->feed)
-		feed_stats(a->feed, &a->m.feed);
+	struct transport_stats t = a->m.transport;
+	if (a->feed) {
+		struct feed_stats fs;
+		feed_stats(a->feed, &fs);
+		t.oversize = fs.oversize;
+	}
+	t.ring_drops = ring_dropped(a->data);
+	t.ring_used = ring_used(a->data);
+	t.ring_capacity = ring_capacity(a->data);
+	market_set_transport_stats(&a->m, &t);
 }
 
 static bool export_hook(void *ctx, char *msg, size_t cap)
@@ -773,7 +779,7 @@ static void request_labels(struct app *a)
 			if (!gamma_lookup_tokens(a->gamma, ids))
 				return;
 			for (size_t k = 0; k < n; k++)
-				a->m.assets[batch[k]].label_requested = true;
+				market_label_requested(&a->m, batch[k]);
 			len = n = 0;
 		}
 	}
@@ -911,10 +917,10 @@ static void print_summary(struct app *a, int64_t now_mono)
 	       "await=%zu stale=%zu crossed=%zu drift=%zu feed_ms p50=%" PRId64 " p99=%" PRId64
 	       " pipeline_us p50=%" PRId64 " p99=%" PRId64 " malformed=%" PRIu64 " dropped=%" PRIu64
 	       " reconnects=%" PRIu64 "\n",
-	       now_s, a->replay ? "replay" : conn_kind_name(m->conn.state), m->cnt.frames,
+	       now_s, a->replay ? "replay" : conn_kind_name(m->conn.event), m->cnt.frames,
 	       rate_per_sec(&m->msg_rate, now_s, 1), total, n[ASSET_FRESH] + n[ASSET_QUIET],
 	       n[ASSET_AWAITING], n[ASSET_STALE], n[ASSET_CROSSED], n[ASSET_DRIFT], f.p50, f.p99,
-	       p.p50, p.p99, m->cnt.malformed, m->ring ? ring_dropped(m->ring) : 0,
+	       p.p50, p.p99, m->cnt.malformed, m->transport.ring_drops,
 	       m->conn.reconnects);
 	fflush(stdout);
 }
@@ -1085,7 +1091,6 @@ int main(int argc, char **argv)
 	a.cmd = ring_create(1 << 20);
 	if (!a.data || !a.cmd)
 		die("cannot create the rings (%zu bytes): %s", o.ring_size, strerror(errno));
-	a.m.ring = a.data;
 	if (o.insecure)
 		market_alert(&a.m, ALERT_CONNECTION, NULL,
 			     "--insecure: TLS certificates are NOT verified");
@@ -1129,7 +1134,7 @@ int main(int argc, char **argv)
 	refresh_feed_stats(&a);
 	if (a.feed) {
 		feed_stop(a.feed);
-		a.feed = NULL; /* m.feed keeps the counters of the last refresh */
+		a.feed = NULL; /* the model keeps the numbers of the last refresh */
 	}
 	if (a.replay) {
 		replay_stop(a.replay);

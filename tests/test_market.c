@@ -18,60 +18,16 @@
 
 #include "export.h"
 #include "market.h"
+#include "model_fixture.h"
 #include "replay.h"
+#include "ring.h"
 
 #define BURST TOP_SRCDIR "/data/polymarket-burst-2026-09-29.jsonl"
 #define TOKEN "76670567130917723816490572615540605537878462672464291990940067659127658071111"
 #define COMPLEMENT                                                                                 \
 	"54179564009642723353355316176091991063553046330768303687769988635499280029688"
 
-/* ---- helpers ---- */
-
-struct cmd_log {
-	int calls;      /* commands the market asked for */
-	char last[4096]; /* ids of the last one */
-	char op;         /* op of the last one */
-};
-
-static bool log_cmd(void *ctx, enum feed_op op, const char *ids)
-{
-	struct cmd_log *l = ctx;
-	l->calls++;
-	l->op = (char)op;
-	snprintf(l->last, sizeof(l->last), "%s", ids);
-	return true;
-}
-
-static int64_t t0;
-
-static void apply_frame_at(struct market_state *m, const char *frame, size_t len, uint16_t flags,
-			   int64_t mono)
-{
-	struct ring_rec r = {.len = (uint32_t)len,
-			     .kind = REC_FRAME,
-			     .flags = flags,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = mono,
-			     .data = frame};
-	market_apply_record(m, &r, mono);
-}
-
-static void apply_frame(struct market_state *m, const char *frame)
-{
-	apply_frame_at(m, frame, strlen(frame), 0, clock_mono_ns());
-}
-
-static void apply_conn(struct market_state *m, enum conn_kind k, int code, const char *text)
-{
-	struct conn_event ce = {.kind = k, .code = code};
-	snprintf(ce.text, sizeof(ce.text), "%s", text);
-	struct ring_rec r = {.len = sizeof(ce),
-			     .kind = REC_CONN,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = clock_mono_ns(),
-			     .data = &ce};
-	market_apply_record(m, &r, clock_mono_ns());
-}
+/* ---- helpers (the shared ones are in model_fixture.c) ---- */
 
 /* Reads the burst file into lines[]; returns the count. */
 static size_t read_lines(const char *path, char **lines, size_t max)
@@ -96,22 +52,6 @@ static void free_lines(char **lines, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
-}
-
-static struct market_state *new_market(struct cmd_log *log)
-{
-	struct market_state *m = malloc(sizeof(*m));
-	ck_assert_int_eq(market_init(m, NULL), 0);
-	if (log)
-		market_set_cmd(m, log_cmd, log);
-	t0 = clock_mono_ns();
-	return m;
-}
-
-static void del_market(struct market_state *m)
-{
-	market_free(m);
-	free(m);
 }
 
 /* Snapshot of the book in line 51 via a second market, to compare level for level. */
@@ -223,24 +163,6 @@ START_TEST(burst_complement_updates_without_snapshot_are_counted_not_applied)
 END_TEST
 
 /* ---- drift, gaps, reconnects ---- */
-
-static const char *book_frame = "{\"event_type\":\"book\",\"asset_id\":\"111\",\"market\":\"0xab\","
-				"\"timestamp\":\"1000\",\"bids\":[{\"price\":\"0.40\",\"size\":\"10\"},"
-				"{\"price\":\"0.45\",\"size\":\"5\"}],\"asks\":[{\"price\":\"0.60\","
-				"\"size\":\"7\"},{\"price\":\"0.55\",\"size\":\"3\"}],"
-				"\"tick_size\":\"0.01\",\"last_trade_price\":\"0.5\"}";
-
-static void price_change(struct market_state *m, int64_t ts, const char *price, const char *size,
-			 const char *side, const char *bb, const char *ba)
-{
-	char f[512];
-	snprintf(f, sizeof(f),
-		 "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\",\"price\":\"%s\","
-		 "\"size\":\"%s\",\"side\":\"%s\",\"hash\":\"x\",\"best_bid\":\"%s\",\"best_ask\":"
-		 "\"%s\"}],\"timestamp\":\"%lld\",\"event_type\":\"price_change\"}",
-		 price, size, side, bb, ba, (long long)ts);
-	apply_frame(m, f);
-}
 
 START_TEST(persistent_bbo_disagreement_becomes_drift_and_requests_resync)
 {

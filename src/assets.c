@@ -26,7 +26,7 @@ void flow_add(struct flow *f, int64_t now_s, const struct trade *t)
 {
 	rate_add(&f->trades, now_s, 1);
 	rate_add(t->side == SIDE_BID ? &f->buy_vol : &f->sell_vol, now_s, t->size);
-	rate_add(&f->notional, now_s, (int64_t)((__int128)t->price * t->size / NUM_SCALE));
+	rate_add(&f->notional, now_s, num_mul_div(t->price, t->size, NUM_SCALE));
 }
 
 int assets_init(struct market_state *m)

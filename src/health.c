@@ -172,7 +172,7 @@ void health_check_bbo(struct market_state *m, struct asset *a, int64_t ts_ms, in
 		return;
 	}
 	a->bbo_mismatches++;
-	int64_t now = ts_ms ? ts_ms * NS_PER_MS : now_mono_ns;
+	int64_t now = ts_ms ? num_mul_div(ts_ms, NS_PER_MS, 1) : now_mono_ns; /* hostile ts */
 	if (a->mismatch_streak++ == 0)
 		a->mismatch_since_mono_ns = now;
 	if (a->state == ASSET_DRIFT)

@@ -350,9 +350,18 @@ static bool untrust_for_bad_event(struct market_state *m, const struct event *ev
 	return true;
 }
 
+static void resync_everything(struct market_state *m, int64_t now_mono_ns, const char *why);
+
 static void on_malformed(struct market_state *m, const struct event *ev)
 {
 	m->cnt.malformed++;
+	if (ev->bad.frame_dropped) {
+		/* A whole frame went unread: any book may have missed an update in it. */
+		market_alert(m, ALERT_MALFORMED, NULL, "%s; every book may have missed updates",
+		             ev->bad.reason ? ev->bad.reason : "frame dropped");
+		resync_everything(m, m->cur_mono_ns, "frame dropped");
+		return;
+	}
 	if (untrust_for_bad_event(m, ev))
 		return;
 	/* One alert per reason change keeps a flood readable; the counter has it all. */
@@ -549,20 +558,28 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 
 /* ---- records ---- */
 
-/* A record flagged RING_F_GAP: records were lost, so every book may be wrong. */
-static void on_gap(struct market_state *m, int64_t now_mono_ns)
+/* Every book may be wrong (records or a frame were lost).  Under overload this comes in
+ * bursts; one resync of everything per second is enough, and more would feed the
+ * overload with snapshots. */
+static void resync_everything(struct market_state *m, int64_t now_mono_ns, const char *why)
 {
-	m->cnt.gaps++;
-	/* Under overload gaps come in bursts; one resync of everything per second is enough,
-	 * and more would feed the overload with snapshots. */
 	if (m->gap_resync_mono_ns && now_mono_ns - m->gap_resync_mono_ns < NS_PER_S) {
 		m->gap_resync_pending = true;
 		return;
 	}
-	market_alert(m, ALERT_GAP, NULL, "records were dropped before this one (ring full)");
 	if (m->cfg.auto_resync)
-		market_resync(m, NULL, "gap");
+		market_resync(m, NULL, why);
 	m->gap_resync_mono_ns = now_mono_ns;
+}
+
+/* A record flagged RING_F_GAP: records were lost, so every book may be wrong. */
+static void on_gap(struct market_state *m, int64_t now_mono_ns)
+{
+	m->cnt.gaps++;
+	if (!(m->gap_resync_mono_ns && now_mono_ns - m->gap_resync_mono_ns < NS_PER_S))
+		market_alert(m, ALERT_GAP, NULL,
+		             "records were dropped before this one (ring full)");
+	resync_everything(m, now_mono_ns, "gap");
 }
 
 static void apply_frame(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns)

@@ -58,10 +58,12 @@ int ring_wake_fd(const struct ring *r);
 void ring_wake_drain(struct ring *r);
 
 /* Counters, readable from any thread. */
-uint64_t ring_dropped(const struct ring *r); /* records dropped since creation */
-uint64_t ring_pushed(const struct ring *r);  /* records stored since creation */
-size_t ring_capacity(const struct ring *r);  /* bytes */
-size_t ring_used(const struct ring *r);      /* bytes in use now (approximate from outside) */
-size_t ring_max_record(const struct ring *r);/* largest payload that can ever fit */
+uint64_t ring_dropped(const struct ring *r);  /* records dropped since creation */
+uint64_t ring_pushed(const struct ring *r);   /* records stored since creation */
+size_t ring_capacity(const struct ring *r);   /* bytes */
+size_t ring_used(const struct ring *r);       /* bytes in use now (approximate from outside) */
+size_t ring_max_record(const struct ring *r); /* largest payload that can ever fit */
+/* The same for a ring that ring_create(capacity) would make (checked before making it). */
+size_t ring_max_record_for(size_t capacity);
 
 #endif

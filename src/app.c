@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "curlcfg.h"
 #include "labels.h"
 
 volatile sig_atomic_t app_quit;
@@ -113,7 +114,7 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 		a->replay = replay_start(o->replay, o->speed, a->data, err, errlen);
 		return a->replay ? 0 : -1;
 	}
-	if (!feed_curl_has_ws(err, errlen))
+	if (!curlcfg_has_ws(err, errlen))
 		return -1;
 	snprintf(a->m.mode, sizeof(a->m.mode), o->demo ? "demo" : "live");
 	snprintf(a->m.conn.url, sizeof(a->m.conn.url), "%s", a->url);

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clock.h"
 #include "export.h"
 #include "feed.h"
 #include "gamma.h"
@@ -27,12 +28,6 @@
 #include "replay.h"
 #include "ring.h"
 #include "ui/ui.h"
-
-/* Until core's clock.h lands. */
-#ifndef NS_PER_MS
-#define NS_PER_MS INT64_C(1000000)
-#define NS_PER_S  INT64_C(1000000000)
-#endif
 
 /* Set by SIGINT/SIGTERM/SIGHUP handlers and the headless "quit" command: the loop ends
  * at its next wake-up. */

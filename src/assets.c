@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "market.h"
+#include "clob.h"
 #include "sanitize.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -26,25 +26,14 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Token ids are decimal strings of at most ASSET_ID_MAX - 1 digits. */
-static bool id_valid(const char *id, size_t len)
-{
-	if (len == 0 || len >= ASSET_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!isdigit((unsigned char)id[i]))
-			return false;
-	return true;
-}
-
 int assets_add(struct asset_list *l, const char *id, size_t idlen, const char *label, char *err,
                size_t errlen)
 {
-	if (!id_valid(id, idlen)) {
+	if (!token_id_valid(id, idlen)) {
 		char shown[96];
 		sanitize_text(shown, sizeof(shown), id, idlen);
-		set_err(err, errlen, "bad asset id '%s': token ids are 1 to %d decimal digits",
-		        shown, ASSET_ID_MAX - 1);
+		set_err(err, errlen, "bad asset id '%s': a token id is 1 to %d decimal digits",
+		        shown, TOKEN_ID_MAX);
 		return -1;
 	}
 	char **ids = realloc(l->ids, (l->n + 1) * sizeof(*ids));

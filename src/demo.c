@@ -17,10 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "market.h"
-
-/* Until core's clock.h lands. */
-#define NS_PER_S INT64_C(1000000000)
+#include "clock.h"
 
 #define PORT_WAIT_NS (10 * NS_PER_S) /* clobsim must report its port within this */
 #define STOP_WAIT_NS NS_PER_S        /* SIGTERM grace before SIGKILL */

@@ -30,7 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "clock.h"
+#include "curlcfg.h"
+#include "mem.h"
+#include "wire.h"
 #include "sanitize.h"
 
 #define RBUF_INITIAL       (64u * 1024u) /* bytes: first size of the reassembly buffer */
@@ -43,19 +46,6 @@
 #define CLOSE_NORMAL       1000          /* RFC 6455 close codes */
 #define CLOSE_NO_STATUS    1005          /* never on the wire: close frame without a code */
 #define CLOSE_ABNORMAL     1006          /* never on the wire: connection lost without close */
-
-static const char *const conn_names[] = {
-#define X(e, s) s,
-    CONN_EVENTS(X)
-#undef X
-};
-
-const char *conn_kind_name(enum conn_kind k)
-{
-	if ((int)k < 0 || k >= CONN_KIND_COUNT)
-		return "?";
-	return conn_names[k];
-}
 
 /* Counters shared with other threads; relaxed order is enough for monitoring figures. */
 struct feed_counters {
@@ -132,7 +122,7 @@ struct feed {
 void feed_config_defaults(struct feed_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->url = "wss://ws-subscriptions-clob.polymarket.com/ws/market";
+	/* No default url: the caller names it (clobtop: the option table in options.c). */
 	c->batch = 100;
 	c->ping_ms = 10000;
 	c->dead_ms = 30000;
@@ -143,16 +133,9 @@ void feed_config_defaults(struct feed_config *c)
 	c->healthy_ms = 60000;
 }
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int64_t now_ms(void)
 {
-	return clock_ns(CLOCK_MONOTONIC) / 1000000;
+	return clock_mono_ns() / NS_PER_MS;
 }
 
 static bool stopping(const struct feed *f)
@@ -172,8 +155,8 @@ static bool push_conn_now(struct feed *f, const struct conn_event *ev)
 	struct ring_rec rec = {
 	    .len = sizeof(*ev),
 	    .kind = REC_CONN,
-	    .t_real_ns = clock_ns(CLOCK_REALTIME),
-	    .t_mono_ns = clock_ns(CLOCK_MONOTONIC),
+	    .t_real_ns = clock_real_ns(),
+	    .t_mono_ns = clock_mono_ns(),
 	    .data = ev,
 	};
 	return ring_push(f->data, &rec);
@@ -257,21 +240,6 @@ static void idset_free(struct idset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 16;
-	while (c < need)
-		c *= 2;
-	void *n = realloc(*p, c * elem);
-	if (!n)
-		return false;
-	*p = n;
-	*cap = c;
-	return true;
-}
-
 /* ---- sending ---- */
 
 /* Waits until the socket is writable; false on stop or timeout. */
@@ -320,18 +288,18 @@ static size_t format_frame(struct feed *f, enum frame_shape shape, const char *c
 	for (size_t i = 0; i < n; i++)
 		need += strlen(ids[i]) + 3;
 	for (;;) {
-		if (!grow((void **)&f->sbuf, &f->scap, need, 1))
+		if (!mem_grow((void **)&f->sbuf, &f->scap, need, 1, 16))
 			return 0;
 		size_t len;
 		switch (shape) {
 		case FMT_INITIAL:
-			len = proto_fmt_initial(f->sbuf, f->scap, ids, n);
+			len = wire_fmt_initial(f->sbuf, f->scap, ids, n);
 			break;
 		case FMT_SUBSCRIBE:
-			len = proto_fmt_subscribe(f->sbuf, f->scap, ids, n);
+			len = wire_fmt_subscribe(f->sbuf, f->scap, ids, n);
 			break;
 		default:
-			len = proto_fmt_unsubscribe(f->sbuf, f->scap, ids, n);
+			len = wire_fmt_unsubscribe(f->sbuf, f->scap, ids, n);
 			break;
 		}
 		if (len)
@@ -413,7 +381,7 @@ static void send_close(struct feed *f, int code)
 /* Splits the command payload into ids (pointers into f->cbuf); returns how many. */
 static size_t split_ids(struct feed *f, const char *src, size_t len)
 {
-	if (!grow((void **)&f->cbuf, &f->ccap, len + 1, 1))
+	if (!mem_grow((void **)&f->cbuf, &f->ccap, len + 1, 1, 16))
 		return 0;
 	memcpy(f->cbuf, src, len);
 	f->cbuf[len] = '\0';
@@ -421,7 +389,7 @@ static size_t split_ids(struct feed *f, const char *src, size_t len)
 	char *save = NULL;
 	for (char *t = strtok_r(f->cbuf, " \t\r\n", &save); t;
 	     t = strtok_r(NULL, " \t\r\n", &save)) {
-		if (!grow((void **)&f->ids, &f->ids_cap, n + 1, sizeof(*f->ids)))
+		if (!mem_grow((void **)&f->ids, &f->ids_cap, n + 1, sizeof(*f->ids), 16))
 			break;
 		f->ids[n++] = t;
 	}
@@ -528,8 +496,8 @@ static void deliver(struct feed *f)
 	struct ring_rec rec = {
 	    .len = (uint32_t)f->rlen,
 	    .kind = REC_FRAME,
-	    .t_real_ns = clock_ns(CLOCK_REALTIME),
-	    .t_mono_ns = clock_ns(CLOCK_MONOTONIC),
+	    .t_real_ns = clock_real_ns(),
+	    .t_mono_ns = clock_mono_ns(),
 	    .data = f->rbuf,
 	};
 	bool pong = is_pong(f->rbuf, f->rlen);
@@ -740,15 +708,7 @@ static bool connect_ws(struct feed *f)
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
-	if (f->cfg.insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (f->ca_file)
-			curl_easy_setopt(c, CURLOPT_CAINFO, f->ca_file);
-	}
+	curlcfg_tls(c, f->ca_file, f->cfg.insecure);
 	CURLcode rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		rc = curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &f->sock);
@@ -979,7 +939,7 @@ struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct
 		if (cfg->assets[i] && cfg->assets[i][0] && !idset_add(&f->subs, cfg->assets[i]) &&
 		    idset_find(&f->subs, cfg->assets[i]) < 0)
 			goto oom;
-	f->rng = (uint64_t)clock_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
+	f->rng = (uint64_t)clock_real_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
 	f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->stop_fd < 0) {
 		snprintf(err, errlen, "feed: eventfd: %s", strerror(errno));
@@ -1038,25 +998,11 @@ bool feed_command(struct ring *cmd, enum feed_op op, const char *ids)
 	struct ring_rec rec = {
 	    .len = (uint32_t)(n + 1),
 	    .kind = REC_CMD,
-	    .t_real_ns = clock_ns(CLOCK_REALTIME),
-	    .t_mono_ns = clock_ns(CLOCK_MONOTONIC),
+	    .t_real_ns = clock_real_ns(),
+	    .t_mono_ns = clock_mono_ns(),
 	    .data = buf,
 	};
 	bool ok = ring_push(cmd, &rec);
 	free(buf);
 	return ok;
-}
-
-bool feed_curl_has_ws(char *err, size_t errlen)
-{
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-	bool ws = false;
-	for (const char *const *p = v->protocols; p && *p; p++)
-		if (strcmp(*p, "ws") == 0)
-			ws = true;
-	if (!ws)
-		snprintf(err, errlen,
-		         "libcurl %s has no WebSocket support: run scripts/install-deps as root",
-		         v->version);
-	return ws;
 }

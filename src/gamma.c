@@ -31,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curlcfg.h"
 #include "num.h"
+#include "msg.h"
 #include "ring.h"
 #include "sanitize.h"
 
@@ -50,8 +52,8 @@ struct gamma {
 	struct gamma_config cfg;      /* copy; base_url and ca_file point at owned copies */
 	char *base_url;               /* owned, without trailing '/' */
 	char *ca_file;                /* owned, or NULL */
-	struct ring *req;             /* UI -> worker, REC_CMD */
-	struct ring *resp;            /* worker -> UI, REC_FRAME holding a struct gamma_result */
+	struct ring *req;             /* UI -> worker, REC_GAMMA_REQ */
+	struct ring *resp;            /* worker -> UI, REC_GAMMA_RESULT (a struct gamma_result) */
 	CURLM *multi;                 /* only for curl_multi_poll / curl_multi_wakeup */
 	CURL *easy;                   /* the one connection the worker reuses */
 	char errbuf[CURL_ERROR_SIZE]; /* libcurl's detailed error text */
@@ -472,7 +474,7 @@ static void send_result(struct gamma *g, const struct gamma_result *r)
 	struct ring_rec rec = {
 	    .len = (uint32_t)(offsetof(struct gamma_result, markets) +
 	                      r->nmarkets * sizeof(struct gamma_market)),
-	    .kind = REC_FRAME,
+	    .kind = REC_GAMMA_RESULT,
 	    .data = r,
 	};
 	while (!atomic_load(&g->stop) && !ring_push(g->resp, &rec))
@@ -509,7 +511,7 @@ static void *worker(void *arg)
 		struct ring_rec rec;
 		while (!atomic_load(&g->stop) && ring_peek(g->req, &rec)) {
 			size_t len = rec.len < sizeof(req) ? rec.len : sizeof(req);
-			bool ours = rec.kind == REC_CMD;
+			bool ours = rec.kind == REC_GAMMA_REQ;
 			memcpy(req, rec.data, len);
 			ring_release(g->req);
 			if (ours)
@@ -538,15 +540,7 @@ static bool easy_setup(struct gamma *g)
 	ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
 	ok = ok && curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)g->cfg.max_body) ==
 	               CURLE_OK;
-	if (g->cfg.insecure) {
-		ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
-		ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-	} else {
-		ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-		ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-		if (g->ca_file)
-			ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, g->ca_file) == CURLE_OK;
-	}
+	ok = ok && curlcfg_tls(c, g->ca_file, g->cfg.insecure);
 	return ok;
 }
 
@@ -655,7 +649,7 @@ static bool queue(struct gamma *g, enum req_kind kind, const char *text, size_t 
 		return false;
 	buf[0] = (unsigned char)kind;
 	memcpy(buf + 1, text, len);
-	struct ring_rec rec = {.len = (uint32_t)(len + 1), .kind = REC_CMD, .data = buf};
+	struct ring_rec rec = {.len = (uint32_t)(len + 1), .kind = REC_GAMMA_REQ, .data = buf};
 	return ring_push(g->req, &rec);
 }
 

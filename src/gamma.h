@@ -7,8 +7,8 @@
  * does plain HTTP(S) GETs with bounded time and size, parses the JSON with jansson and
  * sends back a ready struct gamma_result, every network string already sanitised.
  *
- * Requests travel in an SPSC ring as REC_CMD records (one kind byte, then the query
- * text); results come back in a second SPSC ring as REC_FRAME records holding the bytes
+ * Requests travel in an SPSC ring as REC_GAMMA_REQ records (one kind byte, then the query
+ * text); results come back in a second SPSC ring as REC_GAMMA_RESULT records holding the bytes
  * of a struct gamma_result cut after its last used market.  Hence exactly one thread
  * (the UI) may call gamma_lookup_* and gamma_poll.
  *

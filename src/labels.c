@@ -21,7 +21,7 @@ void labels_request(struct app *a)
 {
 	if (!a->gamma)
 		return;
-	char ids[GAMMA_MAX_IDS * ASSET_ID_MAX];
+	char ids[GAMMA_MAX_IDS * TOKEN_ID_SIZE];
 	size_t batch[GAMMA_MAX_IDS];
 	size_t len = 0, n = 0;
 	for (size_t i = 0; i <= a->m.nassets; i++) {

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+#include "mem.h"
 #include "sanitize.h"
 
-#define NS_PER_MS INT64_C(1000000)
-#define NS_PER_S  INT64_C(1000000000)
 
 static const char *const state_names[] = {
 #define X(e, s, t) s,
@@ -50,20 +50,6 @@ const char *asset_state_short(enum asset_state s)
 const char *alert_kind_name(enum alert_kind k)
 {
 	return (unsigned)k < ALERT_KIND_COUNT ? alert_names[k] : "?";
-}
-
-int64_t clock_mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-int64_t clock_real_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 void market_config_defaults(struct market_config *c)
@@ -135,16 +121,6 @@ void market_set_cmd(struct market_state *m, market_cmd_fn fn, void *ctx)
 
 /* ---- the id index: open addressing, FNV-1a, slots hold index + 1 ---- */
 
-static uint64_t hash_id(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static bool id_equals(const struct asset *a, const char *id, size_t len)
 {
 	return strlen(a->id) == len && memcmp(a->id, id, len) == 0;
@@ -153,7 +129,7 @@ static bool id_equals(const struct asset *a, const char *id, size_t len)
 struct asset *market_find(struct market_state *m, const char *id, size_t len)
 {
 	size_t mask = m->index_cap - 1;
-	for (size_t i = hash_id(id, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = mem_hash(id, len) & mask;; i = (i + 1) & mask) {
 		uint32_t slot = m->index[i];
 		if (!slot)
 			return NULL;
@@ -165,7 +141,7 @@ struct asset *market_find(struct market_state *m, const char *id, size_t len)
 static void index_insert(uint32_t *index, size_t cap, const char *id, size_t len, uint32_t value)
 {
 	size_t mask = cap - 1;
-	size_t i = hash_id(id, len) & mask;
+	size_t i = mem_hash(id, len) & mask;
 	while (index[i])
 		i = (i + 1) & mask;
 	index[i] = value;
@@ -195,22 +171,12 @@ static void short_label(char *dst, size_t cap, const char *id)
 		snprintf(dst, cap, "%.6s\u2026%s", id, id + n - 6);
 }
 
-static bool valid_id(const char *id, size_t len)
-{
-	if (len == 0 || len >= ASSET_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)id[i] <= ' ' || id[i] == '"' || id[i] == '\\' || id[i] == 0x7f)
-			return false;
-	return true;
-}
-
 static struct asset *add_len(struct market_state *m, const char *id, size_t len)
 {
 	struct asset *a = market_find(m, id, len);
 	if (a)
 		return a;
-	if (!valid_id(id, len))
+	if (!token_id_valid(id, len))
 		return NULL;
 	if ((m->nassets + 1) * 2 > m->index_cap && index_grow(m) != 0)
 		return NULL;

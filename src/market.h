@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "book.h"
+#include "clob.h"
+#include "clock.h"
 #include "feed.h"
 #include "proto.h"
 #include "ring.h"
@@ -72,7 +74,7 @@ enum alert_kind {
 
 const char *alert_kind_name(enum alert_kind k);
 
-#define ASSET_ID_MAX   80  /* token ids are up to 78 digits */
+#define ASSET_ID_MAX   TOKEN_ID_SIZE
 #define ASSET_LABEL_MAX 96 /* bytes of sanitised UTF-8 */
 #define MARKET_ID_MAX  68  /* 0x + 64 hex + NUL */
 #define QUESTION_MAX   160
@@ -250,9 +252,5 @@ const struct trade *market_trade_at(const struct market_state *m, size_t i);
 
 /* Monotonic seconds since start, for the rate and latency windows. */
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns);
-
-/* Clock helpers. */
-int64_t clock_mono_ns(void);
-int64_t clock_real_ns(void);
 
 #endif

@@ -16,31 +16,15 @@
  */
 #include "proto.h"
 
+#include "jarena.h"
+#include "mem.h"
+
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Under AddressSanitizer the arena is poisoned outside the allocations of the current
- * frame, so a pointer kept past its callback is reported instead of silently reading the
- * next frame. */
-#if defined(__SANITIZE_ADDRESS__)
-#define PROTO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROTO_ASAN 1
-#endif
-#endif
-#ifdef PROTO_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n)   ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 const char *ev_kind_name(enum ev_kind k)
 {
@@ -52,119 +36,6 @@ const char *ev_kind_name(enum ev_kind k)
 	if ((unsigned)k >= EV_KIND_COUNT)
 		return "?";
 	return names[k];
-}
-
-/* ---- the per-thread arena behind jansson's allocator ---- */
-
-#define ARENA_INITIAL ((size_t)256 * 1024)
-#define ARENA_MAX     ((size_t)64 * 1024 * 1024) /* bigger frames spill to malloc */
-#define ARENA_ALIGN   ((size_t)16)
-
-struct arena {
-	unsigned char *base; /* NULL until this thread's first frame */
-	size_t cap;          /* bytes */
-	size_t used;         /* bytes handed out in the current frame */
-	size_t spilled;      /* bytes served by malloc this frame because the arena was full */
-	bool active;         /* jansson allocations go to the arena right now */
-	bool busy;           /* a proto_parse runs on this thread (guards re-entry) */
-	struct proto_arena_stats st; /* counters for tests and benchmarks */
-};
-
-static _Thread_local struct arena tl_arena;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-static pthread_key_t arena_key; /* its destructor frees a finished thread's arena */
-static bool arena_key_ok;       /* arena_key was created */
-
-static void *arena_malloc(size_t n)
-{
-	struct arena *a = &tl_arena;
-	if (a->active) {
-		/* Round up and never hand out 0 bytes: the returned pointer must lie strictly
-		 * inside the arena so that arena_free recognises it. */
-		size_t need =
-		    n < ARENA_ALIGN ? ARENA_ALIGN : (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-		if (need >= n && a->cap - a->used >= need) {
-			void *ptr = a->base + a->used;
-			a->used += need;
-			UNPOISON(ptr, n);
-			a->st.arena_allocs++;
-			return ptr;
-		}
-		a->spilled = a->spilled + n < a->spilled ? SIZE_MAX : a->spilled + n;
-		a->st.heap_allocs++;
-	}
-	return malloc(n);
-}
-
-static bool arena_owns(const struct arena *a, const void *ptr)
-{
-	uintptr_t u = (uintptr_t)ptr, b = (uintptr_t)a->base;
-	return a->base && u >= b && u < b + a->cap;
-}
-
-static void arena_free(void *ptr)
-{
-	if (!arena_owns(&tl_arena, ptr))
-		free(ptr);
-}
-
-static void arena_thread_exit(void *base)
-{
-	if (base == tl_arena.base)
-		UNPOISON(tl_arena.base, tl_arena.cap);
-	free(base);
-}
-
-static void arena_install(void)
-{
-	/* Without the key a finished thread would leak its arena; harmless, so go on. */
-	arena_key_ok = pthread_key_create(&arena_key, arena_thread_exit) == 0;
-	json_set_alloc_funcs(arena_malloc, arena_free);
-}
-
-/* Start a frame on this thread.  Only here, with no arena pointer alive, may the arena be
- * replaced by a bigger one.  Returns false when the arena can not be used (re-entry from a
- * sink): that frame then simply uses malloc. */
-static bool arena_begin(void)
-{
-	struct arena *a = &tl_arena;
-	if (a->busy)
-		return false;
-	size_t want = a->used + a->spilled;
-	if (!a->base || a->spilled) {
-		size_t cap = a->cap ? a->cap : ARENA_INITIAL;
-		while (cap < want + want / 2 && cap < ARENA_MAX)
-			cap *= 2;
-		if (cap > ARENA_MAX)
-			cap = ARENA_MAX;
-		if (cap > a->cap) {
-			unsigned char *nb = malloc(cap);
-			a->st.heap_allocs++;
-			if (nb) {
-				UNPOISON(a->base, a->cap);
-				free(a->base);
-				a->base = nb;
-				a->cap = cap;
-				if (arena_key_ok)
-					pthread_setspecific(arena_key, nb);
-			}
-		}
-	}
-	a->used = 0;
-	a->spilled = 0;
-	POISON(a->base, a->cap);
-	a->busy = true;
-	a->active = a->base != NULL;
-	a->st.frames++;
-	return true;
-}
-
-void proto_arena_stats(struct proto_arena_stats *out)
-{
-	*out = tl_arena.st;
-	out->base = tl_arena.base;
-	out->cap = tl_arena.cap;
-	out->used = tl_arena.used;
 }
 
 /* ---- parser state ---- */
@@ -186,24 +57,13 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;
-	size_t n = *cap ? *cap : 64;
-	while (n < need) {
-		if (n > SIZE_MAX / 2 / elem)
-			return false;
-		n *= 2;
-	}
-	void *q = realloc(*arr, n * elem);
-	tl_arena.st.heap_allocs++;
-	if (!q)
-		return false;
-	*arr = q;
-	*cap = n;
-	return true;
+	jarena_count_heap();
+	return mem_grow(arr, cap, need, elem, 64);
 }
 
 struct proto *proto_create(void)
 {
-	pthread_once(&arena_once, arena_install);
+	jarena_install();
 	struct proto *p = calloc(1, sizeof(struct proto));
 	/* A first level slot so that book pointers are never computed from NULL. */
 	if (p && !grow((void **)&p->lv, &p->lv_cap, 1, sizeof(struct ev_level))) {
@@ -384,16 +244,6 @@ static const char *read_side(json_t *obj, enum side *out)
 	return NULL;
 }
 
-static bool is_token_id(const char *s, size_t n)
-{
-	if (n == 0 || n > 78)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
 /* A token id kept as text.  A JSON integer is turned into a string inside the parsed tree
  * itself (so it lives from the arena and dies with the frame).  With key NULL, idx selects
  * an array element instead of an object key. */
@@ -417,7 +267,7 @@ static const char *read_id(json_t *obj, const char *key, const char *missing, st
 	json_t *v = id_as_string(obj, key, 0);
 	if (!v)
 		return missing;
-	if (!json_is_string(v) || !is_token_id(json_string_value(v), json_string_length(v)))
+	if (!json_is_string(v) || !token_id_valid(json_string_value(v), json_string_length(v)))
 		return "asset id is not a decimal token id";
 	*out = str_of(v);
 	return NULL;
@@ -770,7 +620,7 @@ static const char *read_list(json_t *obj, const char *key, bool ids, struct ev_s
 			return ids ? "asset id is not a decimal token id"
 			           : "outcome is not a string";
 		out[i] = str_of(el);
-		if (ids && !is_token_id(out[i].s, out[i].len))
+		if (ids && !token_id_valid(out[i].s, out[i].len))
 			return "asset id is not a decimal token id";
 		(*n)++;
 	}
@@ -849,10 +699,7 @@ static void parse_object(struct proto *p, json_t *obj)
 
 static uint64_t hash_str(const struct ev_str *s)
 {
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (size_t i = 0; i < s->len; i++)
-		h = (h ^ (unsigned char)s->s[i]) * 1099511628211u;
-	return h;
+	return mem_hash(s->s, s->len);
 }
 
 /* Mark the last level event of each asset in the frame, walking backwards with a hash
@@ -967,7 +814,7 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 		return;
 	}
 
-	bool own_arena = arena_begin();
+	bool own_arena = jarena_begin();
 	p->nev = 0;
 	p->lv_used = 0;
 	json_t *root = json_loadb(s, n, 0, NULL);
@@ -986,7 +833,7 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 	/* Whatever the sink allocates (it may use jansson too) must outlive the frame, so the
 	 * arena is switched off while it runs; frees of arena pointers stay no-ops. */
 	if (own_arena)
-		tl_arena.active = false;
+		jarena_pause();
 	if (p->nev == 0)
 		emit_one(p, EV_MALFORMED, NULL, 0, "out of memory", sink, ctx);
 	for (size_t i = 0; i < p->nev; i++) {
@@ -1000,99 +847,6 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 	}
 	p->nev = 0;
 	json_decref(root);
-	if (own_arena) {
-		POISON(tl_arena.base, tl_arena.cap);
-		tl_arena.busy = false;
-	}
-}
-
-/* Appends to a bounded buffer; once anything does not fit, pos goes past cap for good. */
-struct outbuf {
-	char *buf;  /* destination */
-	size_t cap; /* bytes available including the NUL */
-	size_t pos; /* bytes written so far (may exceed cap on overflow) */
-};
-
-static void out_raw(struct outbuf *o, const char *s, size_t n)
-{
-	if (o->pos + n < o->cap)
-		memcpy(o->buf + o->pos, s, n);
-	o->pos += n;
-}
-
-static void out_str(struct outbuf *o, const char *s)
-{
-	out_raw(o, s, strlen(s));
-}
-
-/* Token ids are decimal, but an id comes from the user's command line or config: escape
- * it so it can never break out of its JSON string. */
-static void out_json_string(struct outbuf *o, const char *s)
-{
-	out_raw(o, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			out_raw(o, esc, 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			out_raw(o, esc, 6);
-		} else {
-			out_raw(o, (const char *)&c, 1);
-		}
-	}
-	out_raw(o, "\"", 1);
-}
-
-static void out_ids(struct outbuf *o, const char *const *ids, size_t n)
-{
-	out_str(o, "\"assets_ids\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			out_raw(o, ",", 1);
-		out_json_string(o, ids[i] ? ids[i] : "");
-	}
-	out_raw(o, "]", 1);
-}
-
-static size_t out_finish(struct outbuf *o)
-{
-	if (o->cap == 0)
-		return 0;
-	if (o->pos >= o->cap) {
-		o->buf[0] = '\0';
-		return 0;
-	}
-	o->buf[o->pos] = '\0';
-	return o->pos;
-}
-
-size_t proto_fmt_initial(char *buf, size_t cap, const char *const *ids, size_t n)
-{
-	struct outbuf o = {buf, cap, 0};
-	out_str(&o, "{");
-	out_ids(&o, ids, n);
-	out_str(&o, ",\"type\":\"market\",\"initial_dump\":true,\"custom_feature_enabled\":true}");
-	return out_finish(&o);
-}
-
-size_t proto_fmt_subscribe(char *buf, size_t cap, const char *const *ids, size_t n)
-{
-	struct outbuf o = {buf, cap, 0};
-	out_str(&o, "{\"operation\":\"subscribe\",");
-	out_ids(&o, ids, n);
-	out_str(&o, ",\"custom_feature_enabled\":true}");
-	return out_finish(&o);
-}
-
-size_t proto_fmt_unsubscribe(char *buf, size_t cap, const char *const *ids, size_t n)
-{
-	struct outbuf o = {buf, cap, 0};
-	out_str(&o, "{\"operation\":\"unsubscribe\",");
-	out_ids(&o, ids, n);
-	out_str(&o, "}");
-	return out_finish(&o);
+	if (own_arena)
+		jarena_end();
 }

@@ -7,7 +7,7 @@
  * Nothing past this file knows JSON or Polymarket field names.
  *
  * It never crashes on input and never allocates per message: jansson's allocations are
- * served from a per-thread arena that is reset at each frame (proto_arena_*), and level
+ * served from a per-thread arena that is reset at each frame (jarena.h), and level
  * arrays live in scratch space owned by struct proto that only grows.
  *
  * Pointers inside an event (strings, level arrays) are valid only during the callback.
@@ -19,12 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clob.h"
 #include "num.h"
-
-enum side {
-	SIDE_BID = 0, /* BUY */
-	SIDE_ASK = 1, /* SELL */
-};
 
 #define EV_KINDS(X)                                                                                \
 	X(EV_BOOK, "book")                 /* full replacement of one token's book */              \
@@ -48,11 +44,6 @@ enum ev_kind {
 };
 
 const char *ev_kind_name(enum ev_kind k);
-
-struct ev_level {
-	int64_t price; /* micro-dollars */
-	int64_t size;  /* micro-shares */
-};
 
 struct ev_str {
 	const char *s; /* not NUL-terminated necessarily; NULL when absent */
@@ -134,6 +125,8 @@ struct proto_counters {
 
 struct proto;
 
+/* The first call installs jansson's allocator process-wide (jarena.h): every jansson
+ * allocation in the process, on any thread, then goes through the arena's hooks. */
 struct proto *proto_create(void);
 void proto_destroy(struct proto *p);
 
@@ -143,24 +136,5 @@ void proto_destroy(struct proto *p);
 void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, void *ctx);
 
 const struct proto_counters *proto_counters(const struct proto *p);
-
-/* The calling thread's arena behind jansson's allocator, for tests and benchmarks.
- * heap_allocs counts every malloc/realloc proto made on this thread (arena spill, arena
- * growth, scratch growth): in steady state it stops moving. */
-struct proto_arena_stats {
-	uint64_t frames;       /* frames parsed on this thread with the arena */
-	uint64_t arena_allocs; /* jansson allocations served from the arena */
-	uint64_t heap_allocs;  /* malloc/realloc calls made by proto on this thread */
-	const void *base;      /* the arena (NULL before the first frame) */
-	size_t cap;            /* arena size, bytes */
-	size_t used;           /* bytes used by the last frame */
-};
-void proto_arena_stats(struct proto_arena_stats *out);
-
-/* Messages clobtop sends (market channel).  Each writes a NUL-terminated frame into buf
- * and returns its length, or 0 when it does not fit. */
-size_t proto_fmt_initial(char *buf, size_t cap, const char *const *ids, size_t n);
-size_t proto_fmt_subscribe(char *buf, size_t cap, const char *const *ids, size_t n);
-size_t proto_fmt_unsubscribe(char *buf, size_t cap, const char *const *ids, size_t n);
 
 #endif

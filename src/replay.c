@@ -7,6 +7,8 @@
  */
 #include "replay.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -15,9 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "feed.h"
+#include "msg.h"
 
-#define NS_PER_S INT64_C(1000000000)
 
 struct replay {
 	pthread_t thread;         /* the producer */
@@ -30,28 +31,12 @@ struct replay {
 	_Atomic uint64_t bad;     /* lines neither a frame nor a record */
 };
 
-static int64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-static void sleep_ns(int64_t ns)
-{
-	if (ns <= 0)
-		return;
-	struct timespec ts = {.tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* Sleeps until the monotonic time `due`, in short steps so replay_stop is prompt. */
 static void sleep_until(struct replay *r, int64_t due)
 {
 	int64_t left;
-	while (!atomic_load(&r->stop) && (left = due - now_ns(CLOCK_MONOTONIC)) > 0)
-		sleep_ns(left < 50000000 ? left : 50000000);
+	while (!atomic_load(&r->stop) && (left = due - clock_mono_ns()) > 0)
+		clock_sleep_ns(left < 50000000 ? left : 50000000);
 }
 
 /* Pushes, waiting while the ring is full: a file, unlike the network, can wait.  Waiting
@@ -67,13 +52,13 @@ static bool push_wait(struct replay *r, uint16_t kind, int64_t t_real_ns, const 
 		size_t need = len + 64;
 		if (ring_capacity(r->ring) - ring_used(r->ring) >= need * 2 + 64) {
 			rec.t_real_ns = t_real_ns;
-			rec.t_mono_ns = now_ns(CLOCK_MONOTONIC);
+			rec.t_mono_ns = clock_mono_ns();
 			if (ring_push(r->ring, &rec))
 				return true;
 		}
 		if (atomic_load(&r->stop))
 			return false;
-		sleep_ns(20000);
+		clock_sleep_ns(20000);
 	}
 }
 
@@ -126,7 +111,7 @@ static void *replay_main(void *arg)
 		if (r->speed > 0 && t_pace > 0) {
 			if (first_t < 0) {
 				first_t = t_pace;
-				start_mono = now_ns(CLOCK_MONOTONIC);
+				start_mono = clock_mono_ns();
 			}
 			sleep_until(r, start_mono + (int64_t)((double)(t_pace - first_t) / r->speed));
 		}
@@ -140,7 +125,7 @@ static void *replay_main(void *arg)
 
 	struct conn_event ce = {.kind = CONN_STOPPED};
 	snprintf(ce.text, sizeof(ce.text), "replay finished");
-	push_wait(r, REC_CONN, now_ns(CLOCK_REALTIME), &ce, sizeof(ce));
+	push_wait(r, REC_CONN, clock_real_ns(), &ce, sizeof(ce));
 	atomic_store(&r->done, true);
 	return NULL;
 }

@@ -21,16 +21,9 @@ struct ring;
 
 #define RING_F_GAP 0x0001u /* at least one record was dropped just before this one */
 
-/* What a record holds; the ring itself does not interpret it. */
-enum ring_kind {
-	REC_FRAME = 1, /* one complete WebSocket text message from the feed */
-	REC_CONN,      /* a struct conn_event (feed.h) */
-	REC_CMD,       /* a command from the UI to the feed (feed.h) */
-};
-
 struct ring_rec {
 	uint32_t len;      /* payload bytes */
-	uint16_t kind;     /* enum ring_kind */
+	uint16_t kind;     /* what the payload is; the ring never looks (msg.h) */
 	uint16_t flags;    /* RING_F_* */
 	int64_t t_real_ns; /* CLOCK_REALTIME at receipt, ns since the epoch */
 	int64_t t_mono_ns; /* CLOCK_MONOTONIC at receipt, ns */

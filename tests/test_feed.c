@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curlcfg.h"
 #include "feed.h"
 #include "ring.h"
 
@@ -1046,7 +1047,7 @@ END_TEST
 START_TEST(names_checks_and_command_limits)
 {
 	char err[200] = "";
-	ck_assert_msg(feed_curl_has_ws(err, sizeof(err)), "linked libcurl lacks ws: %s", err);
+	ck_assert_msg(curlcfg_has_ws(err, sizeof(err)), "linked libcurl lacks ws: %s", err);
 	ck_assert_str_eq(conn_kind_name(CONN_CONNECTING), "connecting");
 	ck_assert_str_eq(conn_kind_name(CONN_STOPPED), "stopped");
 	ck_assert_str_eq(conn_kind_name(CONN_KIND_COUNT), "?");

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jarena.h"
 #include "proto.h"
+#include "wire.h"
 
 /* ---- collecting sink: deep copies, since event pointers die with the callback ---- */
 
@@ -169,7 +171,7 @@ START_TEST(fmt_initial_is_the_documented_subscription)
 {
 	const char *ids[] = {"111", "222"};
 	char buf[256];
-	size_t n = proto_fmt_initial(buf, sizeof buf, ids, 2);
+	size_t n = wire_fmt_initial(buf, sizeof buf, ids, 2);
 	const char *want = "{\"assets_ids\":[\"111\",\"222\"],\"type\":\"market\",\"initial_dump\":"
 	                   "true,\"custom_feature_enabled\":true}";
 	ck_assert_str_eq(buf, want);
@@ -181,11 +183,11 @@ START_TEST(fmt_subscribe_and_unsubscribe_use_operation_without_type)
 {
 	const char *ids[] = {"111"};
 	char buf[256];
-	size_t n = proto_fmt_subscribe(buf, sizeof buf, ids, 1);
+	size_t n = wire_fmt_subscribe(buf, sizeof buf, ids, 1);
 	ck_assert_str_eq(buf, "{\"operation\":\"subscribe\",\"assets_ids\":[\"111\"],"
 	                      "\"custom_feature_enabled\":true}");
 	ck_assert_uint_eq(n, strlen(buf));
-	n = proto_fmt_unsubscribe(buf, sizeof buf, ids, 1);
+	n = wire_fmt_unsubscribe(buf, sizeof buf, ids, 1);
 	ck_assert_str_eq(buf, "{\"operation\":\"unsubscribe\",\"assets_ids\":[\"111\"]}");
 	ck_assert_uint_eq(n, strlen(buf));
 }
@@ -195,12 +197,12 @@ START_TEST(fmt_returns_zero_unless_frame_and_nul_fit)
 {
 	const char *ids[] = {"12345678901234567890"};
 	char full[256], buf[256];
-	size_t len = proto_fmt_initial(full, sizeof full, ids, 1);
+	size_t len = wire_fmt_initial(full, sizeof full, ids, 1);
 	ck_assert_uint_gt(len, 0);
 	for (size_t cap = 0; cap <= len; cap++)
-		ck_assert_msg(proto_fmt_initial(buf, cap, ids, 1) == 0,
+		ck_assert_msg(wire_fmt_initial(buf, cap, ids, 1) == 0,
 		              "cap %zu < %zu + 1 should not fit", cap, len);
-	ck_assert_uint_eq(proto_fmt_initial(buf, len + 1, ids, 1), len);
+	ck_assert_uint_eq(wire_fmt_initial(buf, len + 1, ids, 1), len);
 	ck_assert_str_eq(buf, full);
 }
 END_TEST
@@ -209,7 +211,7 @@ START_TEST(fmt_output_is_valid_json_even_with_hostile_ids)
 {
 	const char *ids[] = {"a\"b\\c\n", "1"};
 	char buf[256];
-	ck_assert_uint_gt(proto_fmt_subscribe(buf, sizeof buf, ids, 2), 0);
+	ck_assert_uint_gt(wire_fmt_subscribe(buf, sizeof buf, ids, 2), 0);
 	json_t *j = json_loads(buf, 0, NULL);
 	ck_assert_msg(j != NULL, "not JSON: %s", buf);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "assets_ids"), 0)),
@@ -884,8 +886,8 @@ START_TEST(warm_book_parse_allocates_only_from_the_arena)
 	size_t len = strlen(line), nev = 0;
 	for (int i = 0; i < 3; i++)
 		proto_parse(P, line, len, count_only, &nev);
-	struct proto_arena_stats before, after;
-	proto_arena_stats(&before);
+	struct jarena_stats before, after;
+	jarena_stats(&before);
 	ck_assert_ptr_nonnull(before.base);
 
 	json_get_alloc_funcs(&proto_malloc_fn, &proto_free_fn);
@@ -895,7 +897,7 @@ START_TEST(warm_book_parse_allocates_only_from_the_arena)
 	spy_cap = before.cap;
 	proto_parse(P, line, len, count_only, &nev);
 	json_set_alloc_funcs(proto_malloc_fn, proto_free_fn);
-	proto_arena_stats(&after);
+	jarena_stats(&after);
 
 	ck_assert_uint_eq(nev, 4);
 	ck_assert_msg(spy_calls > 162, "expected jansson to allocate per level, saw %zu",
@@ -915,17 +917,17 @@ START_TEST(arena_overflow_spills_then_grows_once)
 {
 	size_t len, nev = 0;
 	char *b = big_book(15000, &len);
-	struct proto_arena_stats s0, s1, s2;
+	struct jarena_stats s0, s1, s2;
 	proto_parse(P, "PONG", 4, count_only, &nev); /* nothing to allocate */
-	proto_arena_stats(&s0);
+	jarena_stats(&s0);
 	proto_parse(P, b, len, count_only, &nev);
-	proto_arena_stats(&s1);
+	jarena_stats(&s1);
 	ck_assert_msg(s1.heap_allocs > s0.heap_allocs, "a 1 MB frame should spill to malloc");
 	proto_parse(P, b, len, count_only, &nev);
 	proto_parse(P, b, len, count_only, &nev);
-	proto_arena_stats(&s1);
+	jarena_stats(&s1);
 	proto_parse(P, b, len, count_only, &nev);
-	proto_arena_stats(&s2);
+	jarena_stats(&s2);
 	ck_assert_uint_gt(s2.cap, 1000000);
 	ck_assert_msg(s2.heap_allocs == s1.heap_allocs, "expected no malloc once grown, got %llu",
 	              (unsigned long long)(s2.heap_allocs - s1.heap_allocs));
@@ -938,8 +940,8 @@ START_TEST(jansson_outside_proto_parse_uses_malloc)
 {
 	size_t nev = 0;
 	proto_parse(P, "{\"event_type\":\"x\"}", 18, count_only, &nev);
-	struct proto_arena_stats st;
-	proto_arena_stats(&st);
+	struct jarena_stats st;
+	jarena_stats(&st);
 	json_t *o = json_pack("{s:s, s:[i,i]}", "k", "value", "a", 1, 2);
 	ck_assert_ptr_nonnull(o);
 	uintptr_t u = (uintptr_t)o, b = (uintptr_t)st.base;

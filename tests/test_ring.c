@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "ring.h"
 
 static struct ring_rec rec_of(const void *data, uint32_t len, uint16_t kind)

@@ -3,6 +3,8 @@
  */
 #include "prompt.h"
 
+#include "clob.h"
+
 #include <curses.h>
 #include <string.h>
 
@@ -139,13 +141,5 @@ const char *ui_next_word(const char *s, size_t *pos, size_t *len)
 
 bool ui_is_token_id(const char *w, size_t len)
 {
-	if (len == 0 || len > 78) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (w[i] < '0' || w[i] > '9') {
-			return false;
-		}
-	}
-	return true;
+	return token_id_valid(w, len);
 }

@@ -68,20 +68,6 @@ static struct ui_private *priv(struct ui *u)
 	return (struct ui_private *)u;
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t real_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void ui_status(struct ui *u, const char *fmt, ...)
 {
 	if (!u) {
@@ -91,7 +77,7 @@ void ui_status(struct ui *u, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(u->status, sizeof u->status, fmt, ap);
 	va_end(ap);
-	u->status_until = mono_ns() + STATUS_NS;
+	u->status_until = clock_mono_ns() + STATUS_NS;
 }
 
 bool ui_paused(const struct ui *u)
@@ -397,7 +383,7 @@ static void draw_status(struct ui *u, const struct market_state *m)
 	default:
 		break;
 	}
-	if (u->status[0] && mono_ns() < u->status_until) {
+	if (u->status[0] && clock_mono_ns() < u->status_until) {
 		ui_put(w, 0, 0, left_w, a | A_BOLD, u->status);
 	} else {
 		ui_put(w, 0, 0, left_w, a,
@@ -851,7 +837,7 @@ bool ui_handle_input(struct ui *u, struct market_state *m)
 	set_term(u->scr);
 	int ch;
 	bool is_key, any = false, was_paused = u->paused;
-	int64_t now = mono_ns();
+	int64_t now = clock_mono_ns();
 	while (next_key(u, &ch, &is_key)) {
 		if (!any) {
 			ui_rows_build(u, m, now, market_now_s(m, now));
@@ -870,10 +856,10 @@ bool ui_handle_input(struct ui *u, struct market_state *m)
 		if (paused && !was_paused) {
 			u->paused = false; /* draw the frame that stays frozen, with PAUSED */
 		}
-		render_now(u, m, now, real_ns());
+		render_now(u, m, now, clock_real_ns());
 		u->paused = paused;
 		if (paused && !was_paused) {
-			render_now(u, m, now, real_ns());
+			render_now(u, m, now, clock_real_ns());
 		}
 	}
 	return true;

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,25 +14,14 @@
 #include "clob.h"
 #include "sanitize.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int assets_add(struct asset_list *l, const char *id, size_t idlen, const char *label, char *err,
                size_t errlen)
 {
 	if (!token_id_valid(id, idlen)) {
 		char shown[96];
 		sanitize_text(shown, sizeof(shown), id, idlen);
-		set_err(err, errlen, "bad asset id '%s': a token id is 1 to %d decimal digits",
-		        shown, TOKEN_ID_MAX);
+		snprintf(err, errlen, "bad asset id '%s': a token id is 1 to %d decimal digits",
+		         shown, TOKEN_ID_MAX);
 		return -1;
 	}
 	char **ids = realloc(l->ids, (l->n + 1) * sizeof(*ids));
@@ -46,7 +34,7 @@ int assets_add(struct asset_list *l, const char *id, size_t idlen, const char *l
 	char *lb = i && label && *label ? strdup(label) : NULL;
 	if (!i || (label && *label && !lb)) {
 		free(i);
-		set_err(err, errlen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	l->ids[l->n] = i;
@@ -92,13 +80,13 @@ int assets_read_file(struct asset_list *l, const char *path, char *err, size_t e
 	FILE *f = fopen(path, "r");
 	struct stat st;
 	if (!f || fstat(fileno(f), &st) != 0) {
-		set_err(err, errlen, "cannot open assets file %s: %s", shown, strerror(errno));
+		snprintf(err, errlen, "cannot open assets file %s: %s", shown, strerror(errno));
 		if (f)
 			fclose(f);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "assets file %s: not a regular file (a directory)", shown);
+		snprintf(err, errlen, "assets file %s: not a regular file (a directory)", shown);
 		fclose(f);
 		return -1;
 	}
@@ -111,15 +99,15 @@ int assets_read_file(struct asset_list *l, const char *path, char *err, size_t e
 		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
 			p += 3; /* a UTF-8 byte-order mark, as some editors write */
 		if (memchr(p, '\0', (size_t)n - (size_t)(p - line))) {
-			set_err(err, errlen, "%s:%u: a NUL byte: not a text file", shown, lineno);
+			snprintf(err, errlen, "%s:%u: a NUL byte: not a text file", shown, lineno);
 			rc = -1;
 		} else if (parse_line(l, p, why, sizeof(why)) != 0) {
-			set_err(err, errlen, "%s:%u: %s", shown, lineno, why);
+			snprintf(err, errlen, "%s:%u: %s", shown, lineno, why);
 			rc = -1;
 		}
 	}
 	if (rc == 0 && ferror(f)) {
-		set_err(err, errlen, "cannot read assets file %s: %s", shown, strerror(errno));
+		snprintf(err, errlen, "cannot read assets file %s: %s", shown, strerror(errno));
 		rc = -1;
 	}
 	free(line);

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +22,6 @@
 #define STOP_WAIT_NS NS_PER_S        /* SIGTERM grace before SIGKILL */
 
 static volatile sig_atomic_t child_pid; /* 0 when none */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void demo_kill(void)
 {
@@ -138,16 +126,16 @@ static int fail(const char *sim, volatile sig_atomic_t *quit, char *err, size_t 
 	int status;
 	pid_t pid = (pid_t)child_pid;
 	if (quit && *quit)
-		set_err(err, errlen, "--demo: interrupted while starting %s", sim);
+		snprintf(err, errlen, "--demo: interrupted while starting %s", sim);
 	else if (waitpid(pid, &status, WNOHANG) == pid && WIFEXITED(status) &&
 	         WEXITSTATUS(status) == 127) {
 		child_pid = 0;
-		set_err(
+		snprintf(
 		    err, errlen,
 		    "--demo could not run %s: is clobsim installed next to clobtop? (--sim PATH)",
 		    sim);
 	} else
-		set_err(err, errlen, "--demo: %s did not report its port within 10 s", sim);
+		snprintf(err, errlen, "--demo: %s did not report its port within 10 s", sim);
 	demo_stop();
 	return -1;
 }
@@ -162,7 +150,7 @@ int demo_start(const char *sim_path, struct asset_list *assets, struct demo_endp
 	int afd = mkstemp(tmp);
 	int pfd[2] = {-1, -1};
 	if (afd < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
-		set_err(err, errlen, "--demo: %s", strerror(errno));
+		snprintf(err, errlen, "--demo: %s", strerror(errno));
 		if (afd >= 0)
 			close(afd), unlink(tmp);
 		return -1;
@@ -176,7 +164,7 @@ int demo_start(const char *sim_path, struct asset_list *assets, struct demo_endp
 		exec_sim(sim, tmp, pfd, parent);
 	close(pfd[1]);
 	if (pid < 0) {
-		set_err(err, errlen, "--demo: fork: %s", strerror(errno));
+		snprintf(err, errlen, "--demo: fork: %s", strerror(errno));
 		close(pfd[0]);
 		unlink(tmp);
 		return -1;

@@ -7,7 +7,11 @@
 # with the error once; a recording that cannot be written exits 1.
 . "$(dirname "$0")/lib.sh"
 
-TAPE=$DATA/polymarket-burst-2026-09-29.jsonl
+# A tape long enough that a second reader of standard input would take some of it.
+TAPE=$WORK/tape.jsonl
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+	cat "$DATA/polymarket-burst-2026-09-29.jsonl"
+done >"$TAPE"
 
 # run NAME ARGS...: clobtop with a 30 s deadline; status in $rc, output in NAME.out/.err.
 run() {
@@ -38,6 +42,7 @@ got=$(json_get "$WORK/stdin.json" "j['counters']['frames']")
 	fail "--replay - --headless applied $got frames, the same tape as a file $want"
 grep -q "headless commands are not read" "$WORK/stdin.err" ||
 	fail "--replay - --headless did not say commands are off: $(cat "$WORK/stdin.err")"
+echo "ok: --replay - --headless applied all $got frames"
 expect_fail replay_ui 2 "add --headless" --replay -
 
 expect_fail unknown 2 "unknown option '--frobnicate'; try 'clobtop --help'" --frobnicate

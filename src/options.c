@@ -621,10 +621,12 @@ enum options_status options_parse(struct options *o, int argc, char **argv, FILE
 	if (apply_defaults(o, err, errlen) != 0)
 		return OPTIONS_ERROR;
 	int rc = parse_loop(o, argc, argv, out, err, errlen);
-	if (rc > 0)
-		return OPTIONS_DONE;
-	if (rc < 0 || options_check(o, err, errlen) != 0)
-		return OPTIONS_ERROR;
+	if (rc == 0 && options_check(o, err, errlen) != 0)
+		rc = -1;
+	if (rc != 0) {
+		options_free(o);
+		return rc > 0 ? OPTIONS_DONE : OPTIONS_ERROR;
+	}
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o->ui.no_color = true;
 	return OPTIONS_RUN;

@@ -65,7 +65,8 @@ enum options_status {
 };
 
 /* Parses argv into o (defaults first, from the table), then checks the options against
- * each other and against the file system.  --help and --version write to out. */
+ * each other and against the file system.  --help and --version write to out.  Only
+ * OPTIONS_RUN leaves anything for options_free. */
 enum options_status options_parse(struct options *o, int argc, char **argv, FILE *out, char *err,
                                   size_t errlen);
 

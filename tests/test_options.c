@@ -37,6 +37,7 @@ static enum options_status parsev(const char *first, va_list ap)
 	memset(outbuf, 0, sizeof(outbuf));
 	FILE *out = fmemopen(outbuf, sizeof(outbuf) - 1, "w");
 	err[0] = '\0';
+	options_free(&o); /* the previous parse's asset list */
 	enum options_status st = options_parse(&o, argc, argv, out, err, sizeof(err));
 	fclose(out);
 	return st;

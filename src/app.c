@@ -22,6 +22,8 @@ bool app_command(void *ctx, enum feed_op op, const char *ids)
 	struct app *a = ctx;
 	if (!a->feed)
 		return false;
+	if (op == FEED_SUB)
+		a->labels_due = true; /* looked up after this wake-up, not at the next 30 s tick */
 	return feed_command(a->cmd, op, ids);
 }
 
@@ -111,7 +113,8 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 		snprintf(a->url, sizeof(a->url), "file:%s", o->replay);
 		snprintf(a->m.conn.url, sizeof(a->m.conn.url), "%s", a->url);
 		a->m.conn.alive = true;
-		a->replay = replay_start(o->replay, o->speed, a->data, err, errlen);
+		a->replay =
+		    replay_start(o->replay, o->speed, o->feed.max_message, a->data, err, errlen);
 		return a->replay ? 0 : -1;
 	}
 	if (!curlcfg_has_ws(err, errlen))
@@ -222,10 +225,12 @@ static void timers(struct app *a, struct schedule *s, int64_t now)
 			ui_status(a->ui, "%s", msg);
 		s->next_export += s->export_every;
 	}
-	if (now >= s->next_labels) {
-		/* Assets seen since start (new books, slugs) get their labels too. */
+	if (now >= s->next_labels || a->labels_due) {
+		/* Assets seen since start (new books, slugs, the 'a' prompt) get labels too. */
 		labels_request(a);
-		s->next_labels = now + 30 * NS_PER_S;
+		a->labels_due = false;
+		if (now >= s->next_labels)
+			s->next_labels = now + 30 * NS_PER_S;
 	}
 }
 

@@ -48,6 +48,7 @@ struct app {
 	char gamma_url[512];   /* metadata base URL */
 	char rec_error[300];   /* why the recording stopped, "" while it is fine */
 	bool connected_once;   /* the feed reported CONNECTED at least once */
+	bool labels_due;       /* assets were subscribed: look their labels up soon */
 	bool stopped;          /* the source said it is finished */
 	int exit_code;         /* what main returns (EXIT_*) */
 };

@@ -432,8 +432,9 @@ bad:
 	return -1;
 }
 
-/* An existing file or a pipe that can be read; a directory is refused. */
-static int check_input(const char *opt, const char *path, char *err, size_t errlen)
+/* An existing file that can be read: a directory is refused, and anything but a regular
+ * file too when regular is set. */
+static int check_input(const char *opt, const char *path, bool regular, char *err, size_t errlen)
 {
 	char b[256];
 	struct stat st;
@@ -441,9 +442,9 @@ static int check_input(const char *opt, const char *path, char *err, size_t errl
 		set_err(err, errlen, "%s %s: %s", opt, shown(path, b, sizeof(b)), strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "%s %s: not a regular file (a directory)", opt,
-		        shown(path, b, sizeof(b)));
+	if (S_ISDIR(st.st_mode) || (regular && !S_ISREG(st.st_mode))) {
+		set_err(err, errlen, "%s %s: not a regular file%s", opt, shown(path, b, sizeof(b)),
+		        S_ISDIR(st.st_mode) ? " (a directory)" : "");
 		return -1;
 	}
 	return 0;
@@ -500,11 +501,11 @@ static int check_source(const struct options *o, char *err, size_t errlen)
 		return -1;
 	}
 	if (o->replay && !options_stdin_is_replay(o) &&
-	    check_input("--replay", o->replay, err, errlen) != 0)
+	    check_input("--replay", o->replay, true, err, errlen) != 0)
 		return -1;
 	if (!o->demo && !o->replay && check_url(o->url, err, errlen) != 0)
 		return -1;
-	if (o->ca_file && check_input("--ca-file", o->ca_file, err, errlen) != 0)
+	if (o->ca_file && check_input("--ca-file", o->ca_file, false, err, errlen) != 0)
 		return -1;
 	return 0;
 }

@@ -4,7 +4,7 @@
 # unknown option is one line and a hint, exit 2; bad assets-file lines name FILE:LINE
 # without passing escape bytes through; directories are refused as input files; missing
 # output directories are reported at start; a headless run that never connects exits 1
-# with the error once; a recording that cannot be written exits 1.
+# with the error once; a recording that cannot be written (file-size limit) exits 1.
 . "$(dirname "$0")/lib.sh"
 
 # A tape long enough that a second reader of standard input would take some of it.
@@ -76,12 +76,18 @@ expect_fail unreachable 1 "never connected to ws://127.0.0.1:$port/ws/market" \
 [ "$(grep -c "never connected" "$WORK/unreachable.err")" = 1 ] ||
 	fail "the connection error was not printed exactly once: $(cat "$WORK/unreachable.err")"
 
-if [ -w /dev/full ]; then
-	start_sim --markets 2 --rate 500 --new-market-every 0 --assets-out "$WORK/sim-assets.txt"
-	expect_fail record_full 1 "--record /dev/full" --headless --no-gamma \
+# A recording that cannot be written: the file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored so
+# the write fails with EFBIG instead of killing the process) stops it after a few KiB.
+start_sim --markets 2 --rate 500 --new-market-every 0 --assets-out "$WORK/sim-assets.txt"
+(
+	trap '' XFSZ
+	ulimit -f 8
+	exec timeout -s KILL 30 "$CLOBTOP" --headless --no-gamma \
 		--url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/sim-assets.txt" \
-		--duration 2 --record /dev/full
-else
-	echo "skip: /dev/full is not writable here"
-fi
+		--duration 2 --record "$WORK/rec.jsonl"
+) </dev/null >"$WORK/record.out" 2>"$WORK/record.err"
+rc=$?
+[ "$rc" = 1 ] || fail "a failed recording: exit $rc, expected 1 (stderr: $(cat "$WORK/record.err"))"
+grep -qF -- "--record $WORK/rec.jsonl" "$WORK/record.err" ||
+	fail "the failed recording was not reported: $(cat "$WORK/record.err")"
 echo "ok"

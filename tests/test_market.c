@@ -685,7 +685,7 @@ START_TEST(recorded_frames_replay_byte_for_byte_through_the_ring)
 	ck_assert_int_eq(recorder_close(rec), 0);
 
 	struct ring *r = ring_create(1 << 16);
-	struct replay *rp = replay_start(path, 0, r, err, sizeof(err));
+	struct replay *rp = replay_start(path, 0, 0, r, err, sizeof(err));
 	ck_assert_ptr_nonnull(rp);
 	int got = 0;
 	bool stopped = false;

@@ -4,6 +4,7 @@
  *
  * Must never write outside the rectangle it is given or put a control character on the
  * terminal: everything goes through ui_put(), which turns non-printables into '?'.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 

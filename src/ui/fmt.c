@@ -3,6 +3,7 @@
  *
  * Must never touch curses or change the model; the only locale dependence is
  * ui_text_fit's use of mbrtowc/wcwidth, which the caller's setlocale decides.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "fmt.h"
 

@@ -4,6 +4,7 @@
  *
  * No curses and no model mutation here, so all of it is unit-tested without a terminal.
  * Never uses floating point for a value that is shown as exact (prices, sizes).
+ * Runs on the UI thread only and never touches the network.
  */
 #ifndef CLOBTOP_UI_FMT_H
 #define CLOBTOP_UI_FMT_H

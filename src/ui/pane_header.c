@@ -3,6 +3,7 @@
  *
  * Reads the model only; the URL and error text come from the model already sanitised
  * and still go through ui_put.  Never changes state.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 

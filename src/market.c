@@ -546,7 +546,10 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 	case CONN_OVERSIZE:
 		m->cnt.malformed++;
 		market_alert(m, ALERT_MALFORMED, NULL,
-		             "message of %" PRId64 " bytes dropped (too large)", ce->value);
+		             "message of %" PRId64 " bytes dropped (too large); every book may "
+		             "have missed updates",
+		             ce->value);
+		resync_everything(m, m->cur_mono_ns, "message dropped for size");
 		break;
 	case CONN_STOPPED:
 		conn_down(c);

@@ -301,7 +301,8 @@ static const struct opt_def opts[] = {
      SECS(duration_ms, 1, YEAR_MS)},
     {"summary", 0, NULL, NULL, "headless: print one status line per second", NULL,
      FLAG(summary, 1)},
-    {"export", 0, "FILE", NULL, "write the snapshot to FILE on exit", NULL, STR(export_path)},
+    {"export", 0, "FILE", NULL, "write the snapshot to FILE on exit (- for standard output)", NULL,
+     STR(export_path)},
     {"export-dir", 0, "DIR", ".", "where 'e', export and --export-every write", NULL,
      STR(export_dir)},
     {"export-every", 0, "S", NULL, "write a snapshot every S seconds, at least 1", NULL,
@@ -472,9 +473,20 @@ static int check_output(const char *opt, const char *path, char *err, size_t err
 {
 	char dir[PATH_MAX], b[256];
 	struct stat st;
+	if (strcmp(path, "-") == 0) {
+		if (strcmp(opt, "--export") == 0)
+			return 0; /* standard output */
+		set_err(err, errlen, "%s -: standard output is not supported here", opt);
+		return -1;
+	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		set_err(err, errlen, "%s %s: a directory, not a file", opt,
 		        shown(path, b, sizeof(b)));
+		return -1;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s %s: not a regular file (a device or FIFO would be replaced)",
+		        opt, shown(path, b, sizeof(b)));
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,11 +42,14 @@
 #define CTRL_MAX           128           /* bytes: control frame payloads are <= 125 */
 #define PENDING_MAX        32            /* conn events held while the data ring is full */
 #define PENDING_RETRY_MS   20            /* ms between retries of held conn events */
+#define STOP_GRACE_MS      1500          /* ms feed_stop() lets the thread end by itself */
+#define STOP_FORCE_MS      500           /* ms more once its socket is shut down */
 #define CONNECT_TIMEOUT_MS 10000L        /* ms for DNS + TCP + TLS + upgrade (or dead_ms) */
-#define SEND_TIMEOUT_MS    5000          /* ms a blocked send may wait for the socket */
 #define CLOSE_NORMAL       1000          /* RFC 6455 close codes */
 #define CLOSE_NO_STATUS    1005          /* never on the wire: close frame without a code */
 #define CLOSE_ABNORMAL     1006          /* never on the wire: connection lost without close */
+#define CLOSE_PROTOCOL     1002          /* the peer broke the protocol */
+#define CLOSE_TOO_BIG      1009          /* a message over max_message */
 
 /* Counters shared with other threads; relaxed order is enough for monitoring figures. */
 struct feed_counters {
@@ -89,12 +93,14 @@ struct feed {
 	bool ever_connected;           /* a connection was opened before */
 	int64_t handshake_deadline_ms; /* monotonic ms: connect + upgrade must end by then */
 	bool handshake_timed_out;      /* progress_cb aborted perform() for that */
+	bool own_pong;                 /* libcurl's automatic PONG is off: we answer PINGs */
+	atomic_int sock_shared;        /* sock for feed_stop()'s last resort, -1 when none */
+	int done_fd;                   /* eventfd the thread writes as its last act */
 
 	char *rbuf;          /* reassembly buffer; only grows */
 	size_t rcap;         /* bytes allocated */
 	size_t rlen;         /* bytes of the current message */
-	uint64_t msg_size;   /* bytes of the current message so far (also when skipping) */
-	bool skipping;       /* the current message is over max_message: discard the rest */
+	uint64_t msg_size;   /* bytes of the current message so far */
 	char ctrl[CTRL_MAX]; /* payload of the current control frame */
 	size_t ctrl_len;     /* bytes in ctrl */
 
@@ -242,42 +248,73 @@ static void idset_free(struct idset *s)
 
 /* ---- sending ---- */
 
-/* Waits until the socket is writable; false on stop or timeout. */
-static bool wait_writable(struct feed *f, int64_t deadline)
+/* Waits until the socket is writable: CURLE_OK, or CURLE_ABORTED_BY_CALLBACK on stop,
+ * CURLE_OPERATION_TIMEDOUT at the deadline. */
+static CURLcode wait_writable(struct feed *f, int64_t deadline)
 {
 	for (;;) {
 		int64_t left = deadline - now_ms();
-		if (left <= 0 || stopping(f))
-			return false;
+		if (stopping(f))
+			return CURLE_ABORTED_BY_CALLBACK;
+		if (left <= 0)
+			return CURLE_OPERATION_TIMEDOUT;
 		struct pollfd p[2] = {{.fd = (int)f->sock, .events = POLLOUT},
 		                      {.fd = f->stop_fd, .events = POLLIN}};
 		int r = poll(p, 2, (int)left);
 		if (r < 0 && errno != EINTR)
-			return false;
+			return CURLE_SEND_ERROR;
 		if (p[1].revents)
-			return false;
+			return CURLE_ABORTED_BY_CALLBACK;
 		if (p[0].revents)
-			return true;
+			return CURLE_OK;
 	}
 }
 
-static CURLcode ws_send_all(struct feed *f, const char *buf, size_t len, unsigned flags)
+/* Sends one whole frame.  libcurl's send never blocks here (CONNECT_ONLY): a peer that
+ * does not read makes it say CURLE_AGAIN, and a frame not sent within dead_ms means the
+ * connection is dead (CURLE_OPERATION_TIMEDOUT): the deadline is not renewed by partial
+ * progress, or a peer reading a byte now and then would hold the thread here forever.  feed_stop()
+ * interrupts the wait.  A zero-length payload still needs its header flushed, hence the loop on rc.
+ */
+static CURLcode ws_send_all(struct feed *f, const void *buf, size_t len, unsigned flags)
 {
-	int64_t deadline = now_ms() + SEND_TIMEOUT_MS;
+	int64_t deadline = now_ms() + f->cfg.dead_ms;
 	size_t off = 0;
-	do {
+	for (;;) {
 		size_t sent = 0;
-		CURLcode rc = curl_ws_send(f->curl, buf + off, len - off, &sent, 0, flags);
+		CURLcode rc =
+		    curl_ws_send(f->curl, (const char *)buf + off, len - off, &sent, 0, flags);
 		off += sent;
 		if (rc == CURLE_AGAIN) {
-			if (!wait_writable(f, deadline))
-				return CURLE_SEND_ERROR;
+			rc = wait_writable(f, deadline);
+			if (rc != CURLE_OK)
+				return rc;
 			continue;
 		}
-		if (rc != CURLE_OK)
+		if (rc != CURLE_OK || off >= len)
 			return rc;
-	} while (off < len);
-	return CURLE_OK;
+	}
+}
+
+/* Reports a failed send of what (unless feed_stop() caused it), in words. */
+static void report_send_error(struct feed *f, const char *what, CURLcode rc)
+{
+	char msg[CURL_ERROR_SIZE + 200];
+	char clean[sizeof(((struct conn_event *)0)->text)];
+	if (stopping(f))
+		return;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(msg, sizeof(msg),
+		         "sending %s did not complete within %d ms (the peer does not read): "
+		         "connection dropped",
+		         what, f->cfg.dead_ms);
+	else
+		snprintf(msg, sizeof(msg), "sending %s failed: %s%s%.*s", what,
+		         curl_easy_strerror(rc), f->errbuf[0] ? ": " : "", CURL_ERROR_SIZE,
+		         f->errbuf);
+	/* libcurl's words may quote the peer. */
+	sanitize_text(clean, sizeof(clean), msg, strlen(msg));
+	emit(f, CONN_ERROR, (int32_t)rc, 0, clean);
 }
 
 enum frame_shape { FMT_INITIAL, FMT_SUBSCRIBE, FMT_UNSUBSCRIBE };
@@ -328,13 +365,7 @@ static bool send_batched(struct feed *f, bool initial, enum frame_shape later,
 		}
 		CURLcode rc = ws_send_all(f, f->sbuf, len, CURLWS_TEXT);
 		if (rc != CURLE_OK) {
-			if (!stopping(f)) {
-				char msg[200];
-				snprintf(msg, sizeof(msg),
-				         "sending a subscription frame failed: %s",
-				         curl_easy_strerror(rc));
-				emit(f, CONN_ERROR, (int32_t)rc, 0, msg);
-			}
+			report_send_error(f, "a subscription frame", rc);
 			return false;
 		}
 		count(&f->st.sent, 1);
@@ -355,12 +386,7 @@ static bool send_ping(struct feed *f)
 {
 	CURLcode rc = ws_send_all(f, "PING", 4, CURLWS_TEXT);
 	if (rc != CURLE_OK) {
-		if (!stopping(f)) {
-			char msg[120];
-			snprintf(msg, sizeof(msg), "sending PING failed: %s",
-			         curl_easy_strerror(rc));
-			emit(f, CONN_ERROR, (int32_t)rc, 0, msg);
-		}
+		report_send_error(f, "PING", rc);
 		return false;
 	}
 	count(&f->st.pings, 1);
@@ -512,18 +538,59 @@ static void deliver(struct feed *f)
 	(void)ring_push(f->data, &rec); /* a full ring drops and counts: never wait */
 }
 
+/* True for the codes a close frame may carry (RFC 6455 section 7.4 and the IANA
+ * registry): 1004-1006 and 1015 are reserved, below 1000 and 1016-2999 unassigned,
+ * 5000 and up undefined.  Such a code is never echoed back. */
+static bool close_code_valid(int code)
+{
+	return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+	       (code >= 3000 && code <= 4999);
+}
+
 static void report_close(struct feed *f)
 {
-	int code = CLOSE_NO_STATUS;
-	char clean[sizeof(((struct conn_event *)0)->text)];
-	clean[0] = '\0';
-	if (f->ctrl_len >= 2) {
+	int code = CLOSE_NO_STATUS, reply = CLOSE_NORMAL;
+	char reason[CTRL_MAX * 4];
+	char text[sizeof(((struct conn_event *)0)->text)];
+	reason[0] = '\0';
+	if (f->ctrl_len == 1) {
+		code = reply = CLOSE_PROTOCOL;
+		snprintf(reason, sizeof(reason), "close frame with a 1-byte payload");
+	} else if (f->ctrl_len >= 2) {
 		code = ((unsigned char)f->ctrl[0] << 8) | (unsigned char)f->ctrl[1];
-		sanitize_text(clean, sizeof(clean), f->ctrl + 2, f->ctrl_len - 2);
+		sanitize_text(reason, sizeof(reason), f->ctrl + 2, f->ctrl_len - 2);
+		reply = close_code_valid(code) ? code : CLOSE_PROTOCOL;
 	}
-	emit(f, CONN_CLOSED, code, 0, clean);
-	/* Echo the code, as RFC 6455 asks; 1005 must not go on the wire. */
-	send_close(f, code == CLOSE_NO_STATUS ? CLOSE_NORMAL : code);
+	if (reply == CLOSE_PROTOCOL)
+		snprintf(text, sizeof(text), "invalid close frame, answered %d%s%s", CLOSE_PROTOCOL,
+		         reason[0] ? ": " : "", reason);
+	else
+		snprintf(text, sizeof(text), "%s", reason);
+	emit(f, CONN_CLOSED, code, 0, text);
+	/* Echo a valid code, as RFC 6455 asks; a reserved or unknown one is a protocol
+	 * error and must not go back on the wire. */
+	send_close(f, reply);
+}
+
+/* libcurl refuses protocol violations (masked frames, RSV bits, unknown opcodes,
+ * control frames over 125 bytes or fragmented) with CURLE_RECV_ERROR and names them in
+ * the error buffer with a "[WS]" prefix. */
+static void report_recv_error(struct feed *f, CURLcode rc)
+{
+	char msg[CURL_ERROR_SIZE + 200];
+	char clean[sizeof(((struct conn_event *)0)->text)];
+	if (rc == CURLE_GOT_NOTHING) {
+		emit(f, CONN_CLOSED, CLOSE_ABNORMAL, 0, "connection lost without a close frame");
+		return;
+	}
+	bool protocol = strncmp(f->errbuf, "[WS]", 4) == 0;
+	snprintf(msg, sizeof(msg), "%s: %s%s%.*s",
+	         protocol ? "protocol violation by the server" : "receive failed",
+	         curl_easy_strerror(rc), f->errbuf[0] ? ": " : "", CURL_ERROR_SIZE, f->errbuf);
+	sanitize_text(clean, sizeof(clean), msg, strlen(msg));
+	emit(f, CONN_ERROR, (int32_t)rc, 0, clean);
+	if (protocol)
+		send_close(f, CLOSE_PROTOCOL);
 }
 
 /* Ensures room for the next recv into the reassembly buffer. */
@@ -546,13 +613,86 @@ enum rx_result {
 	RX_END,  /* the connection is over (already reported) */
 };
 
-#define RX_BURST 256 /* messages read before the loop looks at timers and commands */
+enum chunk_result {
+	CH_OK,  /* keep reading */
+	CH_END, /* the connection is over (already reported) */
+};
+
+#define RX_BURST 1024 /* recv calls before the loop looks at timers, commands and stop */
+
+/* A control frame chunk: they may come between the fragments of a message, so they are
+ * kept out of the reassembly buffer. */
+static enum chunk_result on_control(struct feed *f, const char *p, size_t n,
+                                    const struct curl_ws_frame *m)
+{
+	if (m->offset == 0)
+		f->ctrl_len = 0;
+	size_t k = n < CTRL_MAX - f->ctrl_len ? n : CTRL_MAX - f->ctrl_len;
+	memcpy(f->ctrl + f->ctrl_len, p, k);
+	f->ctrl_len += k;
+	if (m->bytesleft != 0)
+		return CH_OK;
+	f->last_rx_ms = now_ms();
+	if (m->flags & CURLWS_CLOSE) {
+		report_close(f);
+		return CH_END;
+	}
+	if ((m->flags & CURLWS_PING) && f->own_pong) {
+		/* Answered here, not by libcurl (CURLWS_NOAUTOPONG): libcurl's answer has no
+		 * deadline and, on a peer that never reads, spins inside curl_ws_recv. */
+		CURLcode rc = ws_send_all(f, f->ctrl, f->ctrl_len, CURLWS_PONG);
+		if (rc != CURLE_OK) {
+			report_send_error(f, "PONG", rc);
+			return CH_END;
+		}
+	}
+	return CH_OK;
+}
+
+/* A message over max_message ends the connection (close 1009) as soon as a frame header
+ * announces it: draining it would let a peer keep us busy for as long as it likes. */
+static void drop_oversize(struct feed *f, uint64_t size)
+{
+	char text[200];
+	count(&f->st.oversize, 1);
+	emit(f, CONN_OVERSIZE, 0, (int64_t)size, NULL);
+	snprintf(text, sizeof(text),
+	         "closed by clobtop: a message of %" PRIu64 " bytes or more exceeds the limit "
+	         "of %zu bytes (--max-message)",
+	         size, f->cfg.max_message);
+	emit(f, CONN_CLOSED, CLOSE_TOO_BIG, 0, text);
+	send_close(f, CLOSE_TOO_BIG);
+}
+
+/* A data frame chunk, already stored at rbuf + rlen. */
+static enum chunk_result on_data(struct feed *f, size_t n, const struct curl_ws_frame *m)
+{
+	count(&f->st.bytes, n);
+	f->msg_size += n;
+	uint64_t announced = f->msg_size + (uint64_t)m->bytesleft;
+	if (announced > f->cfg.max_message) {
+		drop_oversize(f, announced);
+		return CH_END;
+	}
+	f->rlen += n;
+	if (m->bytesleft != 0)
+		return CH_OK;
+	/* Only a complete frame counts as life: a frame trickling in a byte at a time
+	 * does not keep a connection alive past dead_ms. */
+	f->last_rx_ms = now_ms();
+	if (m->flags & CURLWS_CONT)
+		return CH_OK; /* more fragments of this message follow */
+	deliver(f);
+	f->rlen = 0;
+	f->msg_size = 0;
+	return CH_OK;
+}
 
 /* Reads until libcurl says CURLE_AGAIN: it may hold data the socket no longer shows, so
  * a readable socket is a hint, not the only reason to read. */
 static enum rx_result drain_socket(struct feed *f)
 {
-	for (unsigned burst = 0; burst < RX_BURST;) {
+	for (unsigned burst = 0; burst < RX_BURST; burst++) {
 		if (stopping(f))
 			return RX_MORE;
 		if (!reserve(f)) {
@@ -566,48 +706,14 @@ static enum rx_result drain_socket(struct feed *f)
 		if (rc == CURLE_AGAIN)
 			return RX_IDLE;
 		if (rc != CURLE_OK) {
-			char msg[200];
-			snprintf(msg, sizeof(msg), "connection lost without a close frame: %s",
-			         curl_easy_strerror(rc));
-			emit(f, CONN_CLOSED, CLOSE_ABNORMAL, 0, msg);
+			report_recv_error(f, rc);
 			return RX_END;
 		}
-		f->last_rx_ms = now_ms();
-		if (m->flags & (CURLWS_CLOSE | CURLWS_PING | CURLWS_PONG)) {
-			/* Control frames may come between the fragments of a message: keep them
-			 * out of the reassembly buffer. */
-			if (m->offset == 0)
-				f->ctrl_len = 0;
-			size_t k = n < CTRL_MAX - f->ctrl_len ? n : CTRL_MAX - f->ctrl_len;
-			memcpy(f->ctrl + f->ctrl_len, dst, k);
-			f->ctrl_len += k;
-			if (m->bytesleft == 0 && (m->flags & CURLWS_CLOSE)) {
-				report_close(f);
-				return RX_END;
-			}
-			continue; /* libcurl answers WebSocket pings itself */
-		}
-		count(&f->st.bytes, n);
-		f->msg_size += n;
-		if (!f->skipping && f->msg_size + (uint64_t)m->bytesleft > f->cfg.max_message) {
-			/* Known as soon as the frame header says so: never grow for it. */
-			f->skipping = true;
-			f->rlen = 0;
-		}
-		if (!f->skipping)
-			f->rlen += n;
-		if (m->bytesleft != 0 || (m->flags & CURLWS_CONT))
-			continue;
-		if (f->skipping) {
-			count(&f->st.oversize, 1);
-			emit(f, CONN_OVERSIZE, 0, (int64_t)f->msg_size, NULL);
-		} else {
-			deliver(f);
-		}
-		f->rlen = 0;
-		f->msg_size = 0;
-		f->skipping = false;
-		burst++;
+		enum chunk_result r = m->flags & (CURLWS_CLOSE | CURLWS_PING | CURLWS_PONG)
+		                          ? on_control(f, dst, n, m)
+		                          : on_data(f, n, m);
+		if (r == CH_END)
+			return RX_END;
 	}
 	return RX_MORE;
 }
@@ -644,8 +750,10 @@ static void report_connect_error(struct feed *f, CURLcode rc)
 		what = "connection timed out";
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
-		/* The hint goes first so that a long detail cannot cut it off. */
-		what = "TLS certificate verification failed (use --ca-file)";
+		/* The hint goes first so that a long detail cannot cut it off; with a CA file
+		 * already given, it is that file which does not vouch for the server. */
+		what = f->ca_file ? "TLS certificate verification failed (against --ca-file)"
+		                  : "TLS certificate verification failed (use --ca-file)";
 		break;
 	case CURLE_SSL_CACERT_BADFILE:
 		what = "cannot read the CA file";
@@ -674,14 +782,28 @@ static void report_connect_error(struct feed *f, CURLcode rc)
 
 static void disconnect(struct feed *f)
 {
+	atomic_store_explicit(&f->sock_shared, -1, memory_order_release);
 	if (f->curl)
 		curl_easy_cleanup(f->curl);
 	f->curl = NULL;
 	f->sock = CURL_SOCKET_BAD;
 	f->rlen = 0;
 	f->msg_size = 0;
-	f->skipping = false;
 	f->ctrl_len = 0;
+}
+
+/* CURLWS_NOAUTOPONG came with libcurl 8.14.0; an older one answers PINGs itself (and
+ * may then spin on a peer that never reads: said in man/clobtop.1). */
+#ifdef CURLWS_NOAUTOPONG
+#define WS_NOAUTOPONG CURLWS_NOAUTOPONG
+#else
+#define WS_NOAUTOPONG (1 << 1)
+#endif
+
+static bool own_pong_supported(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	return v && v->version_num >= 0x080e00;
 }
 
 static bool connect_ws(struct feed *f)
@@ -709,6 +831,8 @@ static bool connect_ws(struct feed *f)
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	curlcfg_tls(c, f->ca_file, f->cfg.insecure);
+	f->own_pong = own_pong_supported() &&
+	              curl_easy_setopt(c, CURLOPT_WS_OPTIONS, (long)WS_NOAUTOPONG) == CURLE_OK;
 	CURLcode rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		rc = curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &f->sock);
@@ -718,6 +842,7 @@ static bool connect_ws(struct feed *f)
 		disconnect(f);
 		return false;
 	}
+	atomic_store_explicit(&f->sock_shared, (int)f->sock, memory_order_release);
 	if (f->ever_connected)
 		count(&f->st.reconnects, 1);
 	f->ever_connected = true;
@@ -885,6 +1010,9 @@ static void *feed_main(void *arg)
 	emit(f, CONN_STOPPED, 0, 0, NULL);
 	/* Last chance for held events; the UI reads the ring after joining. */
 	flush_pending(f);
+	uint64_t one = 1;
+	ssize_t w = write(f->done_fd, &one, sizeof(one));
+	(void)w; /* an eventfd counter this small cannot overflow */
 	return NULL;
 }
 
@@ -896,6 +1024,8 @@ static void feed_free(struct feed *f)
 		return;
 	if (f->stop_fd >= 0)
 		close(f->stop_fd);
+	if (f->done_fd >= 0)
+		close(f->done_fd);
 	idset_free(&f->subs);
 	free(f->url);
 	free(f->ca_file);
@@ -920,7 +1050,9 @@ struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct
 	}
 	f->cfg = *cfg;
 	f->stop_fd = -1;
+	f->done_fd = -1;
 	f->sock = CURL_SOCKET_BAD;
+	atomic_init(&f->sock_shared, -1);
 	f->data = data;
 	f->cmd = cmd;
 	f->url = strdup(cfg->url);
@@ -941,7 +1073,8 @@ struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct
 			goto oom;
 	f->rng = (uint64_t)clock_real_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
 	f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (f->stop_fd < 0) {
+	f->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (f->stop_fd < 0 || f->done_fd < 0) {
 		snprintf(err, errlen, "feed: eventfd: %s", strerror(errno));
 		feed_free(f);
 		return NULL;
@@ -959,6 +1092,23 @@ oom:
 	return NULL;
 }
 
+/* Waits up to ms for the thread's last act; true when it is done. */
+static bool wait_done(const struct feed *f, int64_t ms)
+{
+	int64_t deadline = now_ms() + ms;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = f->done_fd, .events = POLLIN};
+		int r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return true;
+		if (r < 0 && errno != EINTR)
+			return false;
+	}
+}
+
 void feed_stop(struct feed *f)
 {
 	if (!f)
@@ -967,6 +1117,22 @@ void feed_stop(struct feed *f)
 	uint64_t one = 1;
 	ssize_t w = write(f->stop_fd, &one, sizeof(one));
 	(void)w; /* the counter cannot overflow here; the flag is what matters */
+	/* Every wait of the thread watches stop_fd and every send has a deadline, so it
+	 * normally ends at once.  Should libcurl still be stuck in a call, shutdown() (not
+	 * close(): the descriptor stays valid for libcurl) makes its reads and writes on the
+	 * socket fail at once.  The socket may just have been closed and its number reused
+	 * by another thread: a window of microseconds, at exit only. */
+	if (!wait_done(f, STOP_GRACE_MS)) {
+		int s = atomic_load_explicit(&f->sock_shared, memory_order_acquire);
+		if (s >= 0)
+			shutdown(s, SHUT_RDWR);
+		if (!wait_done(f, STOP_FORCE_MS)) {
+			/* Still inside libcurl: leave it, and f, to the process exit rather than
+			 * hang the caller. */
+			pthread_detach(f->thread);
+			return;
+		}
+	}
 	pthread_join(f->thread, NULL);
 	disconnect(f);
 	feed_free(f);

@@ -53,7 +53,7 @@ static bool close_code_valid(int code)
 static void report_close(struct feed *f)
 {
 	int code = CLOSE_NO_STATUS, reply = CLOSE_NORMAL;
-	char reason[CTRL_MAX * 4];
+	char reason[160]; /* sanitised; leaves room for the prefix in text */
 	char text[sizeof(((struct conn_event *)0)->text)];
 	reason[0] = '\0';
 	if (f->ctrl_len == 1) {

@@ -57,7 +57,7 @@ static void report_close(struct feed *f)
 	char text[sizeof(((struct conn_event *)0)->text)];
 	reason[0] = '\0';
 	if (f->ctrl_len == 1) {
-		code = reply = CLOSE_PROTOCOL;
+		reply = CLOSE_PROTOCOL; /* a code needs 2 bytes: reported as none (1005) */
 		snprintf(reason, sizeof(reason), "close frame with a 1-byte payload");
 	} else if (f->ctrl_len >= 2) {
 		code = ((unsigned char)f->ctrl[0] << 8) | (unsigned char)f->ctrl[1];

@@ -10,6 +10,15 @@
  *
  * Commands come the other way through the command ring as REC_CMD records: the payload
  * is one op byte (enum feed_op) followed by space-separated token ids.
+ *
+ * Bounded whatever the peer does: every wait of the thread also watches feed_stop(),
+ * every send has a deadline (dead_ms), a message over max_message ends the connection,
+ * and feed_stop() returns within about 2 s (see feed_stop).
+ *
+ * Threads: feed_start() and feed_stop() on the thread that owns the feed (the main
+ * thread); feed_command() on the UI thread, the command ring's only producer;
+ * feed_stats() and feed_config_defaults() on any thread.  Everything else in feed*.c
+ * runs on the feed thread.
  */
 #ifndef CLOBTOP_FEED_H
 #define CLOBTOP_FEED_H
@@ -27,9 +36,10 @@ struct feed_config {
 	bool insecure;             /* skip TLS verification (warned about by the caller) */
 	int batch;                 /* max ids per subscription frame (100) */
 	int ping_ms;               /* PING interval (10000) */
-	int dead_ms;               /* no frame at all for this long = dead (30000) */
+	int dead_ms;               /* no complete frame for this long, or a frame not sent
+	                              within it = dead (30000) */
 	int freeze_ms;             /* only PONGs for this long = frozen (120000) */
-	size_t max_message;        /* larger messages are dropped and counted (32 MiB) */
+	size_t max_message;        /* larger: counted, connection closed 1009 (32 MiB) */
 	int backoff_min_ms;        /* first reconnect delay (1000) */
 	int backoff_max_ms;        /* cap (60000) */
 	int healthy_ms;            /* connected this long resets the backoff (60000) */
@@ -37,6 +47,7 @@ struct feed_config {
 	size_t nassets;
 };
 
+/* Any thread. */
 void feed_config_defaults(struct feed_config *c);
 
 /* Counters the feed thread updates atomically; readable from any thread. */
@@ -52,15 +63,20 @@ struct feed_stats {
 
 struct feed;
 
-/* Starts the thread.  Returns NULL and writes a message into err on failure. */
+/* Main thread.  Starts the thread.  Returns NULL and writes a message into err on
+ * failure. */
 struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct ring *cmd,
                         char *err, size_t errlen);
-/* Asks the thread to close the connection and exit, and joins it. */
+/* The thread that called feed_start().  Asks the feed thread to close the connection and
+ * exit, and joins it.  Returns within about 2 s whatever the peer does: after 1.5 s the
+ * socket is shut down under libcurl; should the thread still not end, it is detached and
+ * its memory left to the process exit (the caller is exiting anyway). */
 void feed_stop(struct feed *f);
+/* Any thread. */
 void feed_stats(const struct feed *f, struct feed_stats *out);
 
-/* UI side: queue a command (ids space-separated).  False when the command ring is full
- * or the command does not fit. */
+/* UI thread (the command ring's only producer): queue a command (ids space-separated).  False when
+ * the command ring is full or the command does not fit. */
 bool feed_command(struct ring *cmd, enum feed_op op, const char *ids);
 
 #endif

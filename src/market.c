@@ -546,10 +546,9 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 	case CONN_OVERSIZE:
 		m->cnt.malformed++;
 		market_alert(m, ALERT_MALFORMED, NULL,
-		             "message of %" PRId64 " bytes dropped (too large); every book may "
-		             "have missed updates",
+		             "message of %" PRId64 " bytes dropped (too large): the feed ends the "
+		             "connection and every book comes back with the new snapshots",
 		             ce->value);
-		resync_everything(m, m->cur_mono_ns, "message dropped for size");
 		break;
 	case CONN_STOPPED:
 		conn_down(c);

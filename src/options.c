@@ -273,7 +273,7 @@ static const struct opt_def opts[] = {
     {"backoff-max", 0, "S", "60", "reconnect delay cap", NULL,
      SECS(feed.backoff_max_ms, 100, DAY_MS)},
     {"max-message", 0, "BYTES", NULL,
-     "drop larger messages, at least 1k (default:\nthe most the ring holds, half of --ring-size)",
+     "a larger message ends the connection (counted;\nit reconnects), at least 1k (default: the most\nthe ring holds, half of --ring-size)",
      NULL, BYTES(feed.max_message, 1 << 10, INT64_C(1) << 40)},
     {"ring-size", 0, "BYTES", "16M", "feed-to-UI ring, at least 4k (a power of two)", NULL,
      BYTES(ring_size, 4 << 10, INT64_C(1) << 40)},

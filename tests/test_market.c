@@ -262,21 +262,6 @@ START_TEST(a_frame_dropped_unparsed_resyncs_every_asset)
 }
 END_TEST
 
-START_TEST(a_message_dropped_for_size_resyncs_every_asset)
-{
-	struct cmd_log log = {0};
-	struct market_state *m = new_market(&log);
-	market_add(m, "222", "two");
-	apply_frame(m, book_frame);
-	apply_conn(m, CONN_OVERSIZE, 0, "");
-	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.op, FEED_RESYNC);
-	ck_assert_msg(strstr(log.last, "222") && strstr(log.last, "111"), "resync ids: %s",
-	              log.last);
-	del_market(m);
-}
-END_TEST
-
 START_TEST(gap_bursts_coalesce_into_one_resync_per_second)
 {
 	struct cmd_log log = {0};
@@ -699,7 +684,6 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, gap_flag_resyncs_every_subscribed_asset);
 	tcase_add_test(tc, gap_bursts_coalesce_into_one_resync_per_second);
 	tcase_add_test(tc, a_frame_dropped_unparsed_resyncs_every_asset);
-	tcase_add_test(tc, a_message_dropped_for_size_resyncs_every_asset);
 	tcase_add_test(tc, reconnect_counts_and_puts_books_back_to_awaiting_snapshot);
 	tcase_add_test(tc, quiet_then_stale_then_recovered_with_alerts);
 	tcase_add_test(tc, crossed_book_is_flagged_and_alerted);

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Hostile peers against the real clobtop binary (tests/hostile_peer.py on 127.0.0.1):
+#  - a server that never reads and floods PINGs: --duration 3 still ends clobtop within
+#    6 s, and SIGTERM mid-flood within 2 s (it used to hang until SIGKILL);
+#  - a frame announcing 1 GiB: clobtop's peak RSS stays under 100 MB, the connection is
+#    closed with 1009 and the oversize is reported.
+. "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/e2e_live_common.sh"
+HOSTILE=$top_srcdir/tests/hostile_peer.py
+
+# start_peer SCRIPT ARGS...: sets HP_PID and HP_PORT; records in $WORK/peer.rec.
+start_peer() {
+	_s=$1
+	shift
+	: >"$WORK/peer.out"
+	: >"$WORK/peer.rec"
+	"$PY" "$HOSTILE" --script "$_s" --record "$WORK/peer.rec" --lifetime 25 "$@" \
+		>"$WORK/peer.out" 2>"$WORK/peer.err" &
+	HP_PID=$!
+	PIDS="$PIDS $HP_PID"
+	_i=0
+	while [ $_i -lt 100 ]; do
+		HP_PORT=$(head -1 "$WORK/peer.out")
+		[ -n "$HP_PORT" ] && return 0
+		kill -0 "$HP_PID" 2>/dev/null || { cat "$WORK/peer.err"; fail "hostile_peer.py exited"; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "hostile_peer.py did not print its port within 10 s"
+}
+
+stop_peer() {
+	kill "$HP_PID" 2>/dev/null
+	wait "$HP_PID" 2>/dev/null
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_exit TENTHS: clobtop gone within TENTHS tenths of a second, else fail.
+wait_exit() {
+	_n=$1
+	while kill -0 "$TOP_PID" 2>/dev/null && [ "$_n" -gt 0 ]; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	! kill -0 "$TOP_PID" 2>/dev/null
+}
+
+# 1. PING flood from a peer that never reads; --duration ends it.
+start_peer pingflood
+t0=$(now_ms)
+start_top --url "ws://127.0.0.1:$HP_PORT/ws/market" --asset 1 --duration 3
+wait_exit 90 || fail "--duration 3 under a PING flood: clobtop still running after 9 s"
+t1=$(now_ms)
+[ $((t1 - t0)) -le 6000 ] || fail "--duration 3 under a PING flood: exited after $((t1 - t0)) ms, expected <= 6000"
+wait "$TOP_PID" || fail "--duration 3 under a PING flood: exit status $?, expected 0"
+exec 3>&-
+stop_peer
+
+# 2. The same flood; SIGTERM mid-flood.
+start_peer pingflood
+start_top --url "ws://127.0.0.1:$HP_PORT/ws/market" --asset 1
+sleep 1.5
+kill -0 "$TOP_PID" 2>/dev/null || { cat "$WORK/top.err" >&2; fail "clobtop exited before SIGTERM"; }
+t0=$(now_ms)
+kill -TERM "$TOP_PID"
+wait_exit 50 || fail "SIGTERM under a PING flood: clobtop still running after 5 s"
+t1=$(now_ms)
+[ $((t1 - t0)) -le 2000 ] || fail "SIGTERM under a PING flood: exited after $((t1 - t0)) ms, expected <= 2000"
+exec 3>&-
+stop_peer
+
+# 3. A frame announcing 1 GiB, streamed as fast as clobtop takes it.
+start_peer bigframe --size 1073741824
+start_top --url "ws://127.0.0.1:$HP_PORT/ws/market" --asset 1 --backoff-min 0.5 \
+	--backoff-max 1 --export "$WORK/big.json"
+wait_until 50 "a close 1009 recorded by the peer" grep -q '^1 CLOSE 1009' "$WORK/peer.rec"
+sleep 2 # reconnections meet the same frame
+hwm=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' "/proc/$TOP_PID/status")
+[ -n "$hwm" ] || fail "no VmHWM for clobtop"
+[ "$hwm" -lt 102400 ] || fail "peak RSS $hwm kB under a 1 GiB frame, expected < 100 MB"
+stop_top
+snap_check "$WORK/big.json" <<'PY'
+expect(c["oversize"] >= 1, "the oversize counted", c)
+closed = [a["message"] for a in alerts if "closed 1009" in a["message"]]
+expect(closed and "1073741824" in closed[0], "a 'closed 1009' alert naming the size", closed)
+PY
+grep -q '^1 SENT ALL' "$WORK/peer.rec" && fail "the peer could send the whole 1 GiB: not dropped early"
+stop_peer
+echo "ok (peak RSS ${hwm} kB)"

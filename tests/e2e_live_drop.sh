@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
-start_sim --markets 2 --new-markets 0 --rate 300 --seed 14 --duration 25 \
+start_sim --markets 2 --new-markets 0 --rate 300 --seed 14 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--drift-grace 0.3
-wait_until 50 "the first books" top_snapshot_has \
+wait_until 30 "the first books" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
 top_export "$WORK/before.json"
 snap_check "$WORK/before.json" <<'PY'
@@ -21,14 +21,14 @@ PY
 drifted=no
 for attempt in 1 2 3; do
 	sim_fault drop
-	try_until 25 "a drift-driven resync" top_snapshot_has \
+	try_until 10 "a drift-driven resync" top_snapshot_has \
 		'j["counters"]["resyncs"] >= 1 and any(a["kind"] == "drift" for a in j["alerts"])' &&
 		{ drifted=yes; break; }
 done
 [ $drifted = yes ] || fail "timed out waiting for a drift-driven resync after 3 dropped updates"
-sleep 0.7
+top_more_frames 100
 sim_fault pause
-converge "$WORK/assets.txt" 50
+converge "$WORK/assets.txt" 30
 snap_check "$WORK/final.json" <<'PY'
 dr = kinds("drift")
 expect(len(dr) >= 1, "a drift alert", [a["kind"] for a in alerts])

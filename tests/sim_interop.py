@@ -21,7 +21,7 @@ from decimal import Decimal
 import websockets
 import websockets.exceptions
 
-TIMEOUT = 5.0
+TIMEOUT = 20.0  # seconds: the deadline of every wait that should end much sooner
 failures = []
 
 
@@ -341,20 +341,32 @@ async def control(port):
             elif et == "clobsim_padding":
                 stats["oversize"] += len(m) >= 2 << 20
 
-    async def drain(ws, secs):
+    async def drain(ws, secs, done=lambda: False):
+        """Data frames until done(), a PONG, or the deadline (secs on the clock); returns
+        (data frames, whether a PONG ended it)."""
         end = time.monotonic() + secs
         n = 0
-        while True:
+        while not done():
             try:
                 m = await asyncio.wait_for(ws.recv(), max(0.01, end - time.monotonic()))
             except asyncio.TimeoutError:
-                return n
+                return n, False
             if m == "PONG":
-                return n
+                return n, True
             take(m)
             n += 1
             if time.monotonic() > end:
-                return n
+                break
+        return n, False
+
+    async def quiesce(ws):
+        """Frames already on their way: read until none arrived for 0.5 s (at most TIMEOUT)."""
+        end = time.monotonic() + TIMEOUT
+        while time.monotonic() < end:
+            try:
+                take(await asyncio.wait_for(ws.recv(), 0.5))
+            except asyncio.TimeoutError:
+                return
 
     url = f"ws://127.0.0.1:{port}/ws/market"
     async with websockets.connect(url, open_timeout=TIMEOUT, max_size=None) as ws:
@@ -366,19 +378,25 @@ async def control(port):
             before = stats[key]
             st, ans = http(base, "/fault?kind=" + kind)
             check(st == 200 and ans["ok"], f"/fault?kind={kind} accepted")
-            await drain(ws, 1.0)
+            await drain(ws, TIMEOUT, lambda: stats[key] > before)
             check(stats[key] > before, f"/fault?kind={kind} shows on the wire ({stats})")
 
         http(base, "/fault?kind=freeze")
-        await drain(ws, 0.5)  # frames already on their way
+        # Data sent before the freeze comes ahead of the first PONG; none may follow it.
         await ws.send("PING")
-        quiet = await drain(ws, 1.0)
-        check(quiet == 0, f"frozen: PONG answered and no data frame (got {quiet} frames)")
+        await drain(ws, TIMEOUT)
+        await ws.send("PING")
+        quiet, pong = await drain(ws, TIMEOUT)
+        check(pong and quiet == 0,
+              f"frozen: PONG answered and no data frame (got {quiet} frames, PONG {pong})")
         http(base, "/fault?kind=resume")
-        check(await drain(ws, 1.0) > 0, "resume: data flows again")
+        m = await recv_until(ws, lambda m: m != "PONG")
+        check(m is not None, "resume: data flows again")
+        if m is not None:
+            take(m)
 
         http(base, "/fault?kind=stall")
-        await drain(ws, 0.5)
+        await quiesce(ws)
         await ws.send("PING")
         try:
             m = await asyncio.wait_for(ws.recv(), 1.0)
@@ -386,12 +404,12 @@ async def control(port):
         except asyncio.TimeoutError:
             pass
         http(base, "/fault?kind=resume")
-        check(await recv_until(ws, lambda m: m == "PONG", 2.0) == "PONG",
+        check(await recv_until(ws, lambda m: m == "PONG") == "PONG",
               "resume after stall: the PING sent meanwhile is answered")
 
         http(base, "/fault?kind=close")
         try:
-            await drain(ws, 3.0)
+            await drain(ws, TIMEOUT)
             check(False, "/fault?kind=close must close the connection")
         except websockets.exceptions.ConnectionClosed as e:
             check(e.code == 1006, f"/fault?kind=close is abrupt (got {e.code})")

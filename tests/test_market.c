@@ -1,77 +1,24 @@
 /*
- * test_market: the model built from records (ring -> proto -> book -> market) is exact,
- * and the snapshot, metrics, record and replay paths around it keep their contracts.
+ * test_market: the model built from records (ring -> proto -> book -> market) is exact:
+ * books, exchange checks, drift, gaps, reconnects and asset health.  (The snapshot and
+ * metrics exporters are proved in test_export, record and replay in test_replay.)
  *
  * The centrepiece is the real capture data/polymarket-burst-2026-09-29.jsonl: a book,
  * 49 price_change messages on both tokens of a market, and the exchange's own later book.
  */
 #include <check.h>
-#include <errno.h>
-#include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "export.h"
 #include "market.h"
-#include "replay.h"
+#include "market_fixture.h"
 
-#define BURST TOP_SRCDIR "/data/polymarket-burst-2026-09-29.jsonl"
-#define TOKEN "76670567130917723816490572615540605537878462672464291990940067659127658071111"
-#define COMPLEMENT                                                                                 \
-	"54179564009642723353355316176091991063553046330768303687769988635499280029688"
+#define BURST      TOP_SRCDIR "/data/polymarket-burst-2026-09-29.jsonl"
+#define TOKEN      "76670567130917723816490572615540605537878462672464291990940067659127658071111"
+#define COMPLEMENT "54179564009642723353355316176091991063553046330768303687769988635499280029688"
 
 /* ---- helpers ---- */
-
-struct cmd_log {
-	int calls;      /* commands the market asked for */
-	char last[4096]; /* ids of the last one */
-	char op;         /* op of the last one */
-};
-
-static bool log_cmd(void *ctx, enum feed_op op, const char *ids)
-{
-	struct cmd_log *l = ctx;
-	l->calls++;
-	l->op = (char)op;
-	snprintf(l->last, sizeof(l->last), "%s", ids);
-	return true;
-}
-
-static int64_t t0;
-
-static void apply_frame_at(struct market_state *m, const char *frame, size_t len, uint16_t flags,
-			   int64_t mono)
-{
-	struct ring_rec r = {.len = (uint32_t)len,
-			     .kind = REC_FRAME,
-			     .flags = flags,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = mono,
-			     .data = frame};
-	market_apply_record(m, &r, mono);
-}
-
-static void apply_frame(struct market_state *m, const char *frame)
-{
-	apply_frame_at(m, frame, strlen(frame), 0, clock_mono_ns());
-}
-
-static void apply_conn(struct market_state *m, enum conn_kind k, int code, const char *text)
-{
-	struct conn_event ce = {.kind = k, .code = code};
-	snprintf(ce.text, sizeof(ce.text), "%s", text);
-	struct ring_rec r = {.len = sizeof(ce),
-			     .kind = REC_CONN,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = clock_mono_ns(),
-			     .data = &ce};
-	market_apply_record(m, &r, clock_mono_ns());
-}
 
 /* Reads the burst file into lines[]; returns the count. */
 static size_t read_lines(const char *path, char **lines, size_t max)
@@ -98,35 +45,21 @@ static void free_lines(char **lines, size_t n)
 		free(lines[i]);
 }
 
-static struct market_state *new_market(struct cmd_log *log)
-{
-	struct market_state *m = malloc(sizeof(*m));
-	ck_assert_int_eq(market_init(m, NULL), 0);
-	if (log)
-		market_set_cmd(m, log_cmd, log);
-	t0 = clock_mono_ns();
-	return m;
-}
-
-static void del_market(struct market_state *m)
-{
-	market_free(m);
-	free(m);
-}
-
 /* Snapshot of the book in line 51 via a second market, to compare level for level. */
 static void assert_books_equal(const struct book *got, const struct book *want)
 {
 	for (int s = 0; s < 2; s++) {
 		ck_assert_msg(book_levels(got, s) == book_levels(want, s),
-			      "side %d: %zu levels rebuilt, exchange has %zu", s,
-			      book_levels(got, s), book_levels(want, s));
+		              "side %d: %zu levels rebuilt, exchange has %zu", s,
+		              book_levels(got, s), book_levels(want, s));
 		for (size_t i = 0; i < book_levels(want, s); i++) {
-			const struct ev_level *g = book_level(got, s, i), *w = book_level(want, s, i);
-			ck_assert_msg(g->price == w->price && g->size == w->size,
-				      "side %d level %zu: rebuilt %lld x %lld, exchange %lld x %lld", s,
-				      i, (long long)g->price, (long long)g->size, (long long)w->price,
-				      (long long)w->size);
+			const struct ev_level *g = book_level(got, s, i),
+			                      *w = book_level(want, s, i);
+			ck_assert_msg(
+			    g->price == w->price && g->size == w->size,
+			    "side %d level %zu: rebuilt %lld x %lld, exchange %lld x %lld", s, i,
+			    (long long)g->price, (long long)g->size, (long long)w->price,
+			    (long long)w->size);
 		}
 	}
 }
@@ -170,7 +103,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 	struct asset *a = market_find(m, TOKEN, strlen(TOKEN));
 	ck_assert_uint_eq(a->bbo_checks, 49);
 	ck_assert_msg(a->bbo_mismatches == 2, "expected 2 disagreements, got %llu",
-		      (unsigned long long)a->bbo_mismatches);
+	              (unsigned long long)a->bbo_mismatches);
 	/* The two disagreements are lines 48 and 49 (1-based). */
 	struct market_state *m2 = new_market(NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -181,7 +114,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 		x = market_find(m2, TOKEN, strlen(TOKEN));
 		bool disagreed = x->bbo_mismatches > before;
 		ck_assert_msg(disagreed == (i + 1 == 48 || i + 1 == 49),
-			      "line %zu: disagreement %d not expected", i + 1, disagreed);
+		              "line %zu: disagreement %d not expected", i + 1, disagreed);
 	}
 	/* A 2-message transient cross is no drift: no drift alert, no resync, but one
 	 * "mismatch" alert says the book briefly disagreed with the exchange. */
@@ -193,7 +126,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 		if (market_alert_at(m, i)->kind == ALERT_MISMATCH) {
 			mismatch_alerts++;
 			ck_assert_msg(strstr(market_alert_at(m, i)->message, "for 2 updates"),
-				      "mismatch alert: %s", market_alert_at(m, i)->message);
+			              "mismatch alert: %s", market_alert_at(m, i)->message);
 		}
 	}
 	ck_assert_int_eq(mismatch_alerts, 1);
@@ -224,21 +157,15 @@ END_TEST
 
 /* ---- drift, gaps, reconnects ---- */
 
-static const char *book_frame = "{\"event_type\":\"book\",\"asset_id\":\"111\",\"market\":\"0xab\","
-				"\"timestamp\":\"1000\",\"bids\":[{\"price\":\"0.40\",\"size\":\"10\"},"
-				"{\"price\":\"0.45\",\"size\":\"5\"}],\"asks\":[{\"price\":\"0.60\","
-				"\"size\":\"7\"},{\"price\":\"0.55\",\"size\":\"3\"}],"
-				"\"tick_size\":\"0.01\",\"last_trade_price\":\"0.5\"}";
-
 static void price_change(struct market_state *m, int64_t ts, const char *price, const char *size,
-			 const char *side, const char *bb, const char *ba)
+                         const char *side, const char *bb, const char *ba)
 {
 	char f[512];
 	snprintf(f, sizeof(f),
-		 "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\",\"price\":\"%s\","
-		 "\"size\":\"%s\",\"side\":\"%s\",\"hash\":\"x\",\"best_bid\":\"%s\",\"best_ask\":"
-		 "\"%s\"}],\"timestamp\":\"%lld\",\"event_type\":\"price_change\"}",
-		 price, size, side, bb, ba, (long long)ts);
+	         "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\",\"price\":\"%s\","
+	         "\"size\":\"%s\",\"side\":\"%s\",\"hash\":\"x\",\"best_bid\":\"%s\",\"best_ask\":"
+	         "\"%s\"}],\"timestamp\":\"%lld\",\"event_type\":\"price_change\"}",
+	         price, size, side, bb, ba, (long long)ts);
 	apply_frame(m, f);
 }
 
@@ -304,7 +231,7 @@ START_TEST(gap_flag_resyncs_every_subscribed_asset)
 	ck_assert_int_eq(log.calls, 1);
 	ck_assert_int_eq(log.op, FEED_RESYNC);
 	ck_assert_msg(strstr(log.last, "222") && strstr(log.last, "333") && strstr(log.last, "111"),
-		      "resync ids: %s", log.last);
+	              "resync ids: %s", log.last);
 	ck_assert(!market_find(m, "111", 3)->have_snapshot);
 	del_market(m);
 }
@@ -324,7 +251,7 @@ START_TEST(gap_bursts_coalesce_into_one_resync_per_second)
 	ck_assert_int_eq(log.calls, 1);
 	market_tick(m, t + INT64_C(1100000000));
 	ck_assert_msg(log.calls == 2, "the held-back gap must resync a second later, got %d calls",
-		      log.calls);
+	              log.calls);
 	market_tick(m, t + INT64_C(3000000000));
 	ck_assert_int_eq(log.calls, 2);
 	del_market(m);
@@ -395,11 +322,13 @@ START_TEST(trades_feed_last_trade_tape_and_flow)
 {
 	struct market_state *m = new_market(NULL);
 	apply_frame(m, book_frame);
-	apply_frame(m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.55\",\"size\":\"10\","
-		       "\"side\":\"BUY\",\"fee_rate_bps\":\"0\",\"timestamp\":\"1002\","
-		       "\"event_type\":\"last_trade_price\"}");
-	apply_frame(m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.45\",\"size\":\"4\","
-		       "\"side\":\"SELL\",\"timestamp\":\"1003\",\"event_type\":\"last_trade_price\"}");
+	apply_frame(m,
+	            "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.55\",\"size\":\"10\","
+	            "\"side\":\"BUY\",\"fee_rate_bps\":\"0\",\"timestamp\":\"1002\","
+	            "\"event_type\":\"last_trade_price\"}");
+	apply_frame(
+	    m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.45\",\"size\":\"4\","
+	       "\"side\":\"SELL\",\"timestamp\":\"1003\",\"event_type\":\"last_trade_price\"}");
 	struct asset *a = market_find(m, "111", 3);
 	ck_assert(a->have_trade);
 	ck_assert_int_eq(a->last_trade.price, 450000);
@@ -423,12 +352,11 @@ START_TEST(new_market_labels_are_sanitised_and_user_labels_win)
 	market_add(m, "7604307", NULL);
 	market_add(m, "3169093", "mine");
 	apply_frame(m, "{\"event_type\":\"new_market\",\"id\":\"1\",\"question\":\"Will "
-		       "\\u001b]0;pwned\\u0007it \\u001b[2Jrain?\",\"market\":\"0x311d0c\","
-		       "\"slug\":\"rain\",\"assets_ids\":[\"7604307\",\"3169093\"],"
-		       "\"outcomes\":[\"Yes\",\"No\"],\"timestamp\":\"1766790415550\"}");
+	               "\\u001b]0;pwned\\u0007it \\u001b[2Jrain?\",\"market\":\"0x311d0c\","
+	               "\"slug\":\"rain\",\"assets_ids\":[\"7604307\",\"3169093\"],"
+	               "\"outcomes\":[\"Yes\",\"No\"],\"timestamp\":\"1766790415550\"}");
 	struct asset *a = market_find(m, "7604307", 7);
-	ck_assert_msg(strcmp(a->label, "Yes \u00b7 Will it rain?") == 0, "label: %s",
-		      a->label);
+	ck_assert_msg(strcmp(a->label, "Yes \u00b7 Will it rain?") == 0, "label: %s", a->label);
 	ck_assert_ptr_null(strchr(a->label, '\x1b'));
 	ck_assert_ptr_null(strchr(a->label, '\x07'));
 	ck_assert_str_eq(market_find(m, "3169093", 7)->label, "mine");
@@ -443,8 +371,8 @@ START_TEST(market_resolved_marks_assets_and_alerts_winner)
 	market_add(m, "7604307", NULL);
 	market_add(m, "3169093", NULL);
 	apply_frame(m, "{\"event_type\":\"market_resolved\",\"id\":\"1031769\",\"market\":"
-		       "\"0x311d0c\",\"assets_ids\":[\"7604307\",\"3169093\"],\"winning_asset_id\":"
-		       "\"7604307\",\"winning_outcome\":\"Yes\",\"timestamp\":\"1766790415550\"}");
+	               "\"0x311d0c\",\"assets_ids\":[\"7604307\",\"3169093\"],\"winning_asset_id\":"
+	               "\"7604307\",\"winning_outcome\":\"Yes\",\"timestamp\":\"1766790415550\"}");
 	market_tick(m, clock_mono_ns());
 	ck_assert_int_eq(market_find(m, "7604307", 7)->state, ASSET_RESOLVED);
 	ck_assert_int_eq(market_find(m, "3169093", 7)->state, ASSET_RESOLVED);
@@ -482,9 +410,9 @@ START_TEST(live_mode_tracks_only_subscribed_assets)
 	apply_frame(m, book_frame);
 	/* The server sends the complement token (222) in the same price_change. */
 	apply_frame(m, "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\","
-		       "\"price\":\"0.41\",\"size\":\"1\",\"side\":\"BUY\"},{\"asset_id\":"
-		       "\"222\",\"price\":\"0.59\",\"size\":\"1\",\"side\":\"SELL\"}],"
-		       "\"timestamp\":\"5\",\"event_type\":\"price_change\"}");
+	               "\"price\":\"0.41\",\"size\":\"1\",\"side\":\"BUY\"},{\"asset_id\":"
+	               "\"222\",\"price\":\"0.59\",\"size\":\"1\",\"side\":\"SELL\"}],"
+	               "\"timestamp\":\"5\",\"event_type\":\"price_change\"}");
 	ck_assert_ptr_null(market_find(m, "222", 3));
 	ck_assert_uint_eq(m->nassets, 1);
 	ck_assert_uint_eq(m->cnt.unsolicited, 1);
@@ -520,200 +448,6 @@ START_TEST(many_assets_are_found_by_id)
 }
 END_TEST
 
-/* ---- snapshot and metrics ---- */
-
-static json_t *snapshot_of(struct market_state *m)
-{
-	struct export_options o = {.depth = 0,
-				   .url = "ws://x",
-				   .now_mono_ns = clock_mono_ns(),
-				   .now_real_ns = clock_real_ns()};
-	char *s = export_snapshot_string(m, &o);
-	ck_assert_ptr_nonnull(s);
-	json_error_t e;
-	json_t *j = json_loads(s, 0, &e);
-	ck_assert_msg(j != NULL, "snapshot is not JSON: %s", e.text);
-	free(s);
-	return j;
-}
-
-START_TEST(snapshot_has_schema_canonical_prices_and_best_first_levels)
-{
-	struct market_state *m = new_market(NULL);
-	snprintf(m->mode, sizeof(m->mode), "replay");
-	apply_frame(m, book_frame);
-	json_t *j = snapshot_of(m);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "schema")), "clobtop.snapshot/1");
-	const char *gen = json_string_value(json_object_get(j, "generated_at"));
-	ck_assert_msg(gen && strlen(gen) == 24 && gen[10] == 'T' && gen[23] == 'Z', "generated_at %s",
-		      gen);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "source"), "mode")),
-			 "replay");
-	json_t *a = json_array_get(json_object_get(j, "assets"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(a, "asset_id")), "111");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "best_bid")), "0.45");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "best_ask")), "0.55");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "spread")), "0.1");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "mid")), "0.5");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "tick_size")), "0.01");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "state")), "fresh");
-	json_t *bids = json_object_get(a, "bids"), *asks = json_object_get(a, "asks");
-	ck_assert_uint_eq(json_array_size(bids), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(bids, 0), "price")),
-			 "0.45");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(bids, 1), "price")),
-			 "0.4");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(asks, 0), "price")),
-			 "0.55");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(asks, 0), "size")), "3");
-	json_t *c = json_object_get(j, "counters");
-	ck_assert_int_eq(json_integer_value(json_object_get(c, "frames")), 1);
-	ck_assert(json_is_object(json_object_get(json_object_get(j, "latency"), "feed_ms")));
-	ck_assert(json_is_array(json_object_get(j, "alerts")));
-	json_decref(j);
-	del_market(m);
-}
-END_TEST
-
-START_TEST(snapshot_empty_side_is_null_and_depth_limits_levels)
-{
-	struct market_state *m = new_market(NULL);
-	apply_frame(m, "{\"event_type\":\"book\",\"asset_id\":\"5\",\"market\":\"0x1\",\"bids\":[{"
-		       "\"price\":\"0.1\",\"size\":\"1\"},{\"price\":\"0.2\",\"size\":\"1\"},{"
-		       "\"price\":\"0.3\",\"size\":\"1\"}],\"asks\":[]}");
-	struct export_options o = {.depth = 2, .now_mono_ns = clock_mono_ns(),
-				   .now_real_ns = clock_real_ns()};
-	char *s = export_snapshot_string(m, &o);
-	json_t *j = json_loads(s, 0, NULL);
-	json_t *a = json_array_get(json_object_get(j, "assets"), 0);
-	ck_assert(json_is_null(json_object_get(a, "best_ask")));
-	ck_assert(json_is_null(json_object_get(a, "spread")));
-	ck_assert_uint_eq(json_array_size(json_object_get(a, "bids")), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(a, "best_bid")), "0.3");
-	json_decref(j);
-	free(s);
-	del_market(m);
-}
-END_TEST
-
-START_TEST(export_write_is_atomic_and_reports_missing_directory)
-{
-	char dir[] = "/tmp/clobtop-test.XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[256], err[512];
-	snprintf(path, sizeof(path), "%s/snap.json", dir);
-	ck_assert_int_eq(export_write_atomic(path, "old\n", 4, err, sizeof(err)), 0);
-	snprintf(path, sizeof(path), "%s/nodir/snap.json", dir);
-	ck_assert_int_eq(export_write_atomic(path, "x", 1, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "No such file or directory") != NULL, "message: %s", err);
-	/* No temporary files are left behind. */
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-END_TEST
-
-/* A full disk: the file-size limit makes write() fail as ENOSPC would, mid-file. */
-START_TEST(export_on_full_disk_fails_cleanly_and_keeps_the_old_file)
-{
-	char dir[] = "/tmp/clobtop-test.XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[256], err[512];
-	snprintf(path, sizeof(path), "%s/snap.json", dir);
-	ck_assert_int_eq(export_write_atomic(path, "previous\n", 9, err, sizeof(err)), 0);
-	signal(SIGXFSZ, SIG_IGN);
-	struct rlimit rl = {.rlim_cur = 16, .rlim_max = RLIM_INFINITY};
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	char big[4096];
-	memset(big, 'x', sizeof(big));
-	ck_assert_int_eq(export_write_atomic(path, big, sizeof(big), err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "cannot write") != NULL, "message: %s", err);
-	rl.rlim_cur = RLIM_INFINITY;
-	setrlimit(RLIMIT_FSIZE, &rl);
-	FILE *f = fopen(path, "r");
-	char got[32] = "";
-	ck_assert_ptr_nonnull(fgets(got, sizeof(got), f));
-	fclose(f);
-	ck_assert_str_eq(got, "previous\n");
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1 && rm -rf %s", dir, dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-END_TEST
-
-START_TEST(metrics_file_is_prometheus_text_with_escaped_labels)
-{
-	struct market_state *m = new_market(NULL);
-	market_add(m, "111", "say \"hi\"\\");
-	apply_frame(m, book_frame);
-	char path[] = "/tmp/clobtop-metrics.XXXXXX";
-	int fd = mkstemp(path);
-	close(fd);
-	struct export_options o = {.now_mono_ns = clock_mono_ns(), .now_real_ns = clock_real_ns()};
-	char err[256];
-	ck_assert_int_eq(export_metrics(m, &o, path, err, sizeof(err)), 0);
-	FILE *f = fopen(path, "r");
-	char text[16384];
-	size_t n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(path);
-	ck_assert_ptr_nonnull(strstr(text, "# TYPE clobtop_frames_total counter\nclobtop_frames_total 1\n"));
-	ck_assert_msg(strstr(text, "clobtop_asset_best_bid{asset_id=\"111\",label=\"say \\\"hi\\\"\\\\\"} 0.45\n"),
-		      "%s", text);
-	ck_assert_ptr_nonnull(strstr(text, "clobtop_asset_spread{asset_id=\"111\""));
-	del_market(m);
-}
-END_TEST
-
-/* ---- record and replay ---- */
-
-START_TEST(recorded_frames_replay_byte_for_byte_through_the_ring)
-{
-	char path[] = "/tmp/clobtop-rec.XXXXXX";
-	int fd = mkstemp(path);
-	close(fd);
-	unlink(path);
-	char err[256];
-	struct recorder *rec = recorder_open(path, err, sizeof(err));
-	ck_assert_ptr_nonnull(rec);
-	const char *frames[] = {book_frame, "PONG", "tab\there \"quoted\" back\\slash \x01 é"};
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(recorder_write(rec, 1000 + i, frames[i], strlen(frames[i])), 0);
-	ck_assert_int_eq(recorder_close(rec), 0);
-
-	struct ring *r = ring_create(1 << 16);
-	struct replay *rp = replay_start(path, 0, r, err, sizeof(err));
-	ck_assert_ptr_nonnull(rp);
-	int got = 0;
-	bool stopped = false;
-	for (int spins = 0; spins < 2000 && !stopped; spins++) {
-		struct ring_rec rr;
-		while (ring_peek(r, &rr)) {
-			if (rr.kind == REC_FRAME) {
-				ck_assert_int_lt(got, 3);
-				ck_assert_uint_eq(rr.len, strlen(frames[got]));
-				ck_assert_mem_eq(rr.data, frames[got], rr.len);
-				ck_assert_int_eq(rr.t_real_ns, 1000 + got);
-				got++;
-			} else if (rr.kind == REC_CONN) {
-				stopped = true;
-			}
-			ring_release(r);
-		}
-		usleep(1000);
-	}
-	ck_assert_int_eq(got, 3);
-	ck_assert(stopped);
-	ck_assert_uint_eq(replay_frames(rp), 3);
-	replay_stop(rp);
-	ring_destroy(r);
-	unlink(path);
-}
-END_TEST
-
 static Suite *market_suite(void)
 {
 	Suite *s = suite_create("market");
@@ -736,14 +470,6 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, malformed_unknown_and_server_errors_are_counted);
 	tcase_add_test(tc, live_mode_tracks_only_subscribed_assets);
 	tcase_add_test(tc, many_assets_are_found_by_id);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("export");
-	tcase_add_test(tc, snapshot_has_schema_canonical_prices_and_best_first_levels);
-	tcase_add_test(tc, snapshot_empty_side_is_null_and_depth_limits_levels);
-	tcase_add_test(tc, export_write_is_atomic_and_reports_missing_directory);
-	tcase_add_test(tc, export_on_full_disk_fails_cleanly_and_keeps_the_old_file);
-	tcase_add_test(tc, metrics_file_is_prometheus_text_with_escaped_labels);
-	tcase_add_test(tc, recorded_frames_replay_byte_for_byte_through_the_ring);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,19 +12,19 @@ start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" \
 	--assets-file "$WORK/assets.txt" --record "$WORK/rec.jsonl" \
 	--metrics-file "$WORK/metrics.prom" --export-every 1 --export-dir "$WORK/snaps" \
 	--refresh 200 --export "$WORK/live.json"
-wait_until 30 "the first books" top_snapshot_has \
+wait_until 60 "the first books" top_snapshot_has \
 	'j["connection"]["alive"] and j["counters"]["frames"] > 50'
 # Commands arrive while the feed runs: an export by name into --export-dir, one into a
 # path that cannot be created, and then quit once --export-every wrote its snapshots.
 top_cmd "export"
 top_cmd "export /dev/null/impossible/x.json"
-wait_until 30 "the export to be reported" grep -q "snapshot written to $WORK/snaps/" "$WORK/top.out"
-wait_until 30 "the failed export to be reported" grep -q "export failed" "$WORK/top.err"
+wait_until 60 "the export to be reported" grep -q "snapshot written to $WORK/snaps/" "$WORK/top.out"
+wait_until 60 "the failed export to be reported" grep -q "export failed" "$WORK/top.err"
 snaps_ok() {
 	[ "$(ls "$WORK/snaps" | grep -c '^clobtop-snapshot-.*\.json$')" -ge 3 ] &&
 		grep -q '^clobtop_connected 1$' "$WORK/metrics.prom"
 }
-wait_until 30 "3 snapshots in --export-dir and the metrics file" snaps_ok
+wait_until 60 "3 snapshots in --export-dir and the metrics file" snaps_ok
 stop_top
 mv "$WORK/top.out" "$WORK/out.txt"
 mv "$WORK/top.err" "$WORK/err.txt"

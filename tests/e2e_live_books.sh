@@ -11,10 +11,10 @@ start_sim --markets 4 --new-markets 0 --rate 400 --seed 7 \
 	--state-file "$WORK/state.json" --assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--backoff-min 0.2 --backoff-max 0.5
-wait_until 30 "the first books and 300 frames" top_snapshot_has \
+wait_until 60 "the first books and 300 frames" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 300'
 sim_fault pause
-converge "$WORK/assets.txt" 30
+converge "$WORK/assets.txt" 60
 cp "$WORK/final.json" "$WORK/snap.json"
 stop_top
 kill -TERM "$SIM_PID"

@@ -75,7 +75,7 @@ top_snapshot_has() {
 top_more_frames() {
 	top_export "$WORK/probe.json"
 	_mf=$(($(json_get "$WORK/probe.json" "j['counters']['frames']") + $1))
-	wait_until 30 "$1 more frames" top_snapshot_has "j['counters']['frames'] >= $_mf"
+	wait_until 60 "$1 more frames" top_snapshot_has "j['counters']['frames'] >= $_mf"
 }
 
 # converge IDS-FILE SECS: with clobsim's flow paused, export clobtop's books until they

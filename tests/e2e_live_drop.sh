@@ -10,7 +10,7 @@ start_sim --markets 2 --new-markets 0 --rate 300 --seed 14 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--drift-grace 0.3
-wait_until 30 "the first books" top_snapshot_has \
+wait_until 60 "the first books" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
 top_export "$WORK/before.json"
 snap_check "$WORK/before.json" <<'PY'
@@ -33,7 +33,7 @@ done
 [ $drifted = yes ] || fail "timed out waiting for a drift-driven resync after 8 dropped updates"
 top_more_frames 100
 sim_fault pause
-converge "$WORK/assets.txt" 30
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 dr = kinds("drift")
 expect(len(dr) >= 1, "a drift alert", [a["kind"] for a in alerts])

@@ -12,9 +12,9 @@ start_sim --markets 3 --new-markets 0 --rate 300 --seed 15 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--max-message 32k --ping-interval 0.5
-wait_until 30 "500 frames" top_snapshot_has 'j["counters"]["frames"] > 500'
+wait_until 60 "500 frames" top_snapshot_has 'j["counters"]["frames"] > 500'
 sim_fault pause
-converge "$WORK/assets.txt" 30
+converge "$WORK/assets.txt" 60
 sim_get /stats >"$WORK/stats.json" || fail "GET /stats"
 sent=$(json_get "$WORK/stats.json" "j['frames_sent']")
 # A bad frame the simulator sent after the last good one may still be on its way: wait

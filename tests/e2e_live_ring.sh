@@ -11,7 +11,7 @@ start_sim --markets 3 --new-markets 0 --rate 20000 --seed 18 \
 URL="ws://127.0.0.1:$SIM_PORT/ws/market"
 
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ring-size 64M
-wait_until 30 "5000 frames of the fast flow" top_snapshot_has 'j["counters"]["frames"] > 5000'
+wait_until 120 "5000 frames of the fast flow" top_snapshot_has 'j["counters"]["frames"] > 5000'
 top_export "$WORK/control.json"
 stop_top
 snap_check "$WORK/control.json" <<'PY'
@@ -20,10 +20,10 @@ expect(c["dropped"] == 0 and c["gaps"] == 0, "0 drops with a 64 MiB ring", c)
 PY
 
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ring-size 16k
-wait_until 30 "ring drops and a resync" top_snapshot_has \
+wait_until 120 "ring drops and a resync" top_snapshot_has \
 	'j["counters"]["dropped"] > 0 and j["counters"]["resyncs"] > 0'
 sim_fault pause
-converge "$WORK/assets.txt" 30
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 expect(c["dropped"] > 0, "messages dropped by the full ring", c["dropped"])
 expect(c["gaps"] > 0, "gaps flagged", c["gaps"])

@@ -20,9 +20,9 @@ URL="wss://127.0.0.1:$SIM_PORT/ws/market"
 
 # 1. Not trusted: the system's CAs do not include our certificate.
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --backoff-min 0.2 --backoff-max 0.4
-wait_until 30 "a connection error" top_snapshot_has 'j["connection"]["last_error"]'
+wait_until 60 "a connection error" top_snapshot_has 'j["connection"]["last_error"]'
 # A second attempt fails the same way.
-wait_until 30 "a second refused attempt" top_snapshot_has \
+wait_until 60 "a second refused attempt" top_snapshot_has \
 	'sum(1 for a in j["alerts"] if a["kind"] == "connection" and "certificate" in a["message"].lower()) >= 2'
 top_export "$WORK/untrusted.json"
 stop_top
@@ -42,11 +42,11 @@ grep -q 'upgrade /ws/market' "$WORK/sim.log" && fail "an untrusted client got as
 
 # 2. Trusted with --ca-file.
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ca-file "$WORK/cert.pem"
-wait_until 30 "the first books over wss" top_snapshot_has \
+wait_until 60 "the first books over wss" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 50'
 top_more_frames 50
 sim_fault pause
-converge "$WORK/assets.txt" 30
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 expect(j["source"]["url"].startswith("wss://"), "a wss:// source", j["source"]["url"])
 expect(conn["alive"] and conn["reconnects"] == 0, "alive, 0 reconnects", conn)

@@ -309,7 +309,7 @@ async def faults(port):
 
 
 async def control(port):
-    """Server: --rate 5000 --oversize-bytes 2M.  One fault at a time through GET /fault."""
+    """Server: --rate 1000 --oversize-bytes 2M.  One fault at a time through GET /fault."""
     base = f"http://127.0.0.1:{port}"
     st, markets = http(base, "/markets")
     tokens = [t for m in markets for t in json.loads(m["clobTokenIds"])]

@@ -35,7 +35,7 @@ named_sim() {
 }
 
 # --- plain ws, with a state file written on SIGTERM ---
-named_sim basic --rate 5000 --state-file "$WORK/state.json"
+named_sim basic --rate 1000 --state-file "$WORK/state.json"
 echo "basic: port $PORT"
 timeout 300 "$PY" "$TEST" basic "$PORT" || fail=1
 if ! grep -q 'recv text 4 bytes: PING' "$WORK/basic.log"; then
@@ -65,7 +65,7 @@ if command -v openssl >/dev/null 2>&1 &&
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/key.pem" \
 		-out "$WORK/cert.pem" >/dev/null 2>&1; then
-	named_sim tls --rate 2000 --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+	named_sim tls --rate 1000 --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 	echo "tls: port $PORT"
 	timeout 300 "$PY" "$TEST" basic "$PORT" "$WORK/cert.pem" || fail=1
 	stop_pid "$PID" 5
@@ -80,7 +80,7 @@ timeout 300 "$PY" "$TEST" faults "$PORT" || fail=1
 stop_pid "$PID" 5
 
 # --- runtime faults through GET /fault ---
-named_sim control --rate 5000 --oversize-bytes 2M
+named_sim control --rate 1000 --oversize-bytes 2M
 echo "control: port $PORT"
 timeout 300 "$PY" "$TEST" control "$PORT" || fail=1
 stop_pid "$PID" 5

@@ -15,12 +15,15 @@ import json
 import ssl
 import sys
 import time
+import traceback
 import urllib.request
 from decimal import Decimal
 
 import websockets
 import websockets.exceptions
 
+# seconds a whole mode may take (sim_interop.sh kills this script after 300 s)
+MODE_DEADLINE = 240.0
 TIMEOUT = 20.0  # seconds: the deadline of every wait that should end much sooner
 failures = []
 
@@ -455,9 +458,10 @@ def main():
     else:
         coro = replay(port, sys.argv[3])
     try:
-        asyncio.run(asyncio.wait_for(coro, 60))
+        asyncio.run(asyncio.wait_for(coro, MODE_DEADLINE))
     except Exception as e:  # any unexpected exception is a failure with its reason
-        failures.append(f"{type(e).__name__}: {e}")
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        failures.append(f"{type(e).__name__}: {e} (line {where.lineno}: {where.line})")
         print("FAIL:", failures[-1], flush=True)
     print(f"{mode}: {'FAIL' if failures else 'ok'} ({len(failures)} failures)", flush=True)
     sys.exit(1 if failures else 0)

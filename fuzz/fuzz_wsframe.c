@@ -5,7 +5,7 @@
  * The first input byte picks the decoder's mode (server: masked frames expected, or
  * client) and how the rest is split into reads, so both the reassembly across partial
  * reads and the refusal paths are explored.  Must never crash, leak or read out of
- * bounds; build with ./configure --enable-fuzzing CC=clang.
+ * bounds; built and run by 'make fuzz' (clang, libFuzzer).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -4,22 +4,30 @@
 # and the 'export' command write timestamped snapshots into --export-dir; an export into a
 # directory that cannot exist is reported and the run goes on.
 . "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/e2e_live_common.sh"
 
 start_sim --markets 3 --rate 400 --new-market-every 0 --assets-out "$WORK/assets.txt"
 mkdir -p "$WORK/snaps"
-# Commands arrive while the feed runs: an export by name into --export-dir, one into a path
-# that cannot be created, and then quit.
-{
-	sleep 1.5
-	echo "export"
-	echo "export /dev/null/impossible/x.json"
-	sleep 1.5
-	echo "quit"
-} | "$CLOBTOP" --headless --url "ws://127.0.0.1:$SIM_PORT/ws/market" --no-gamma \
+start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" \
 	--assets-file "$WORK/assets.txt" --record "$WORK/rec.jsonl" \
 	--metrics-file "$WORK/metrics.prom" --export-every 1 --export-dir "$WORK/snaps" \
-	--refresh 200 --duration 20 --export "$WORK/live.json" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
-	fail "clobtop exited $? (stderr: $(cat "$WORK/err.txt"))"
+	--refresh 200 --export "$WORK/live.json"
+wait_until 60 "the first books" top_snapshot_has \
+	'j["connection"]["alive"] and j["counters"]["frames"] > 50'
+# Commands arrive while the feed runs: an export by name into --export-dir, one into a
+# path that cannot be created, and then quit once --export-every wrote its snapshots.
+top_cmd "export"
+top_cmd "export /dev/null/impossible/x.json"
+wait_until 60 "the export to be reported" grep -q "snapshot written to $WORK/snaps/" "$WORK/top.out"
+wait_until 60 "the failed export to be reported" grep -q "export failed" "$WORK/top.err"
+snaps_ok() {
+	[ "$(ls "$WORK/snaps" | grep -c '^clobtop-snapshot-.*\.json$')" -ge 3 ] &&
+		grep -q '^clobtop_connected 1$' "$WORK/metrics.prom"
+}
+wait_until 60 "3 snapshots in --export-dir and the metrics file" snaps_ok
+stop_top
+mv "$WORK/top.out" "$WORK/out.txt"
+mv "$WORK/top.err" "$WORK/err.txt"
 
 grep -q "snapshot written to $WORK/snaps/clobtop-snapshot-" "$WORK/out.txt" ||
 	fail "'export' without a path did not report a file in --export-dir: $(cat "$WORK/out.txt")"

@@ -1,19 +1,27 @@
 #!/bin/sh
-# clobtop --headless against clobsim: after the flow stopped (clobsim exits after
-# --duration and writes its final books with --state-file), every subscribed book
-# equals clobsim's truth level for level, with no reconnect, no malformed frame, no
-# drop, and the exchange's best prices agreeing with ours on every check.
+# clobtop --headless against clobsim: once the flow stopped (clobsim paused through its
+# REST API), every subscribed book equals clobsim's truth level for level, with no
+# reconnect, no malformed frame, no drop, and the exchange's best prices agreeing with
+# ours on every check; the --state-file clobsim writes when it is stopped (SIGTERM) holds
+# the same books.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
-start_sim --markets 4 --new-markets 0 --rate 400 --duration 2.5 --seed 7 \
+start_sim --markets 4 --new-markets 0 --rate 400 --seed 7 \
 	--state-file "$WORK/state.json" --assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
-# clobtop outlives the simulator, so its --export shows the books once the flow stopped.
-"$CLOBTOP" --headless --no-gamma --url "ws://127.0.0.1:$SIM_PORT/ws/market" \
-	--assets-file "$WORK/assets.txt" --duration 3.5 --backoff-min 0.2 --backoff-max 0.5 \
-	--export "$WORK/snap.json" </dev/null >"$WORK/top.out" 2>"$WORK/top.err" ||
-	{ cat "$WORK/top.err"; fail "clobtop exited $?"; }
-wait "$SIM_PID" || fail "clobsim exited $?"
+start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
+	--backoff-min 0.2 --backoff-max 0.5
+wait_until 60 "the first books and 300 frames" top_snapshot_has \
+	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 300'
+sim_fault pause
+converge "$WORK/assets.txt" 60
+cp "$WORK/final.json" "$WORK/snap.json"
+stop_top
+kill -TERM "$SIM_PID"
+sim_dl=$(deadline 15)
+while pid_running "$SIM_PID" && before "$sim_dl"; do sleep 0.05; done
+pid_running "$SIM_PID" && fail "clobsim did not exit within 15 s of SIGTERM"
+wait "$SIM_PID" || fail "clobsim exited $? on SIGTERM, expected 0"
 [ -s "$WORK/state.json" ] || fail "clobsim wrote no --state-file"
 
 "$PY" "$LIVE" compare "$WORK/snap.json" "$WORK/state.json" "$WORK/assets.txt" || fail "books"

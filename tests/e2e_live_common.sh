@@ -1,7 +1,8 @@
 # Shared helpers for the live-feed end-to-end tests (sourced after tests/lib.sh; not a
 # test itself).  clobtop runs headless with its standard input on a FIFO held open on
 # file descriptor 3, so a test can send it commands (sub, unsub, export, quit).  Every
-# wait is bounded; every process is killed by lib.sh's cleanup.
+# wait is a deadline in seconds on the clock; every process is killed by PID in lib.sh's
+# cleanup.
 LIVE=$top_srcdir/tests/e2e_live.py
 
 # sim_get PATH: GET http://127.0.0.1:$SIM_PORT/PATH on standard output ($SIM_SCHEME
@@ -30,37 +31,35 @@ top_cmd() {
 	echo "$*" >&3 || fail "clobtop no longer reads its commands"
 }
 
-# try_until TENTHS DESCRIPTION COMMAND...: poll COMMAND every 0.1 s, at most TENTHS
-# times; status 1 when it never succeeded.
+# try_until SECS DESCRIPTION COMMAND...: run COMMAND until it succeeds or SECS seconds
+# (on the clock) have passed; status 1 when it never succeeded.
 try_until() {
-	_n=$1
+	_tu_dl=$(deadline "$1")
 	_what=$2
 	shift 2
-	while [ "$_n" -gt 0 ]; do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
-		kill -0 "$TOP_PID" 2>/dev/null || { cat "$WORK/top.err" >&2; fail "clobtop exited while waiting for $_what"; }
+		pid_running "$TOP_PID" || { cat "$WORK/top.err" >&2; fail "clobtop exited while waiting for $_what"; }
+		before "$_tu_dl" || return 1
 		sleep 0.1
-		_n=$((_n - 1))
 	done
-	return 1
 }
 
-# wait_until TENTHS DESCRIPTION COMMAND...: the same, failing the test on time-out.
+# wait_until SECS DESCRIPTION COMMAND...: the same, failing the test on time-out.
 wait_until() {
-	try_until "$@" || fail "timed out waiting for $2"
+	try_until "$@" || fail "timed out after $1 s waiting for $2"
 }
 
 # top_export PATH: ask clobtop for a snapshot through standard input and wait for it.
-# (Its own counter: it runs inside wait_until's loop, and sh has no local variables.)
+# (Its own deadline variable: it runs inside try_until's loop, and sh has no locals.)
 top_export() {
 	rm -f "$1"
 	top_cmd "export $1"
-	_e=50
+	_te_dl=$(deadline 20)
 	while ! [ -s "$1" ]; do
-		[ $_e -gt 0 ] || fail "clobtop wrote no snapshot $1 within 5 s"
-		kill -0 "$TOP_PID" 2>/dev/null || { cat "$WORK/top.err" >&2; fail "clobtop exited"; }
-		sleep 0.1
-		_e=$((_e - 1))
+		before "$_te_dl" || fail "clobtop wrote no snapshot $1 within 20 s"
+		pid_running "$TOP_PID" || { cat "$WORK/top.err" >&2; fail "clobtop exited"; }
+		sleep 0.05
 	done
 }
 
@@ -71,36 +70,44 @@ top_snapshot_has() {
 			"$WORK/probe.json"
 }
 
-# converge IDS-FILE TENTHS: with clobsim's flow paused, export clobtop's books until they
+# top_more_frames N: wait until clobtop has received N more frames than it has now (the
+# flow goes on after an event, before a test pauses it).
+top_more_frames() {
+	top_export "$WORK/probe.json"
+	_mf=$(($(json_get "$WORK/probe.json" "j['counters']['frames']") + $1))
+	wait_until 60 "$1 more frames" top_snapshot_has "j['counters']['frames'] >= $_mf"
+}
+
+# converge IDS-FILE SECS: with clobsim's flow paused, export clobtop's books until they
 # equal /state for every token in IDS-FILE (a resync may still be on its way); fails with
-# the last difference.  Leaves the matching snapshot in $WORK/final.json.
+# the last difference after SECS seconds.  Leaves the matching snapshot in
+# $WORK/final.json.
 converge() {
-	_c=$2
+	_cv_dl=$(deadline "$2")
 	sim_get /state >"$WORK/truth.json" || fail "GET /state failed"
-	while [ "$_c" -gt 0 ]; do
+	while :; do
 		top_export "$WORK/final.json"
 		"$PY" "$LIVE" compare "$WORK/final.json" "$WORK/truth.json" "$1" >"$WORK/cmp.txt" && {
 			cat "$WORK/cmp.txt"
 			return 0
 		}
+		before "$_cv_dl" || break
 		sleep 0.2
-		_c=$((_c - 2))
 	done
 	cat "$WORK/cmp.txt" >&2
-	fail "clobtop's books did not converge on clobsim's truth"
+	fail "clobtop's books did not converge on clobsim's truth within $2 s"
 }
 
-# stop_top: 'quit' on standard input; clobtop must exit 0 within 5 s.
-# stop_top [STATUS]: quit, and expect that exit status (default 0).
+# stop_top [STATUS]: quit on standard input; clobtop must exit with STATUS (default 0)
+# within 15 s.
 stop_top() {
 	top_cmd quit
 	exec 3>&-
-	_n=50
-	while kill -0 "$TOP_PID" 2>/dev/null && [ $_n -gt 0 ]; do
-		sleep 0.1
-		_n=$((_n - 1))
+	_st_dl=$(deadline 15)
+	while pid_running "$TOP_PID" && before "$_st_dl"; do
+		sleep 0.05
 	done
-	kill -0 "$TOP_PID" 2>/dev/null && fail "clobtop did not exit within 5 s of 'quit'"
+	pid_running "$TOP_PID" && fail "clobtop did not exit within 15 s of 'quit'"
 	wait "$TOP_PID"
 	_rc=$?
 	[ $_rc -eq "${1:-0}" ] || { cat "$WORK/top.err" >&2; fail "clobtop exited $_rc, expected ${1:-0}"; }

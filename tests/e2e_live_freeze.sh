@@ -6,16 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
-start_sim --markets 3 --new-markets 0 --rate 300 --seed 13 --duration 25 \
+start_sim --markets 3 --new-markets 0 --rate 300 --seed 13 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--freeze-after 1 --ping-interval 0.2 --dead-after 4 --backoff-min 0.2 --backoff-max 0.5
-wait_until 50 "the first books" top_snapshot_has \
+wait_until 60 "the first books" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
 sim_fault freeze
-wait_until 50 "a freeze alert" top_snapshot_has 'any(a["kind"] == "freeze" for a in j["alerts"])'
+wait_until 60 "a freeze alert" top_snapshot_has 'any(a["kind"] == "freeze" for a in j["alerts"])'
 # Data flows again after the resubscription.
-wait_until 50 "fresh books after the freeze" top_snapshot_has \
+wait_until 60 "fresh books after the freeze" top_snapshot_has \
 	'all(a["state"] == "fresh" and a["bids"] for a in j["assets"])'
 top_export "$WORK/after.json"
 snap_check "$WORK/after.json" <<'PY'
@@ -28,7 +28,7 @@ expect(c["pongs"] >= 4, "PONGs kept arriving during the freeze", c["pongs"])
 PY
 # (Once the flow is paused, a loaded machine may see a second freeze: not checked.)
 sim_fault pause
-converge "$WORK/assets.txt" 50
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 expect(conn["reconnects"] == 0, "0 reconnects", conn["reconnects"])
 PY

@@ -11,24 +11,25 @@ T1=11111111111111111111111111111111111111111111111111111111111111111111111111111
 T2=22222222222222222222222222222222222222222222222222222222222222222222222222222
 COUNT=150
 "$PY" "$top_srcdir/tests/e2e_pyserver.py" --tokens "$T1" "$T2" --count $COUNT \
-	--record "$WORK/record.txt" --truth "$WORK/truth.json" --lifetime 20 \
+	--record "$WORK/record.txt" --truth "$WORK/truth.json" --lifetime 600 \
 	>"$WORK/py.out" 2>"$WORK/py.err" &
 PY_PID=$!
 PIDS="$PIDS $PY_PID"
-i=0
+py_dl=$(deadline 30)
 while [ -z "$(sed -n 's/^port \([0-9]*\)$/\1/p' "$WORK/py.out")" ]; do
-	[ $i -lt 100 ] || { cat "$WORK/py.err"; fail "e2e_pyserver.py printed no port in 10 s"; }
-	kill -0 $PY_PID 2>/dev/null || { cat "$WORK/py.err"; fail "e2e_pyserver.py exited"; }
-	sleep 0.1
-	i=$((i + 1))
+	before "$py_dl" || { cat "$WORK/py.err"; fail "e2e_pyserver.py printed no port in 30 s"; }
+	pid_running $PY_PID || { cat "$WORK/py.err"; fail "e2e_pyserver.py exited"; }
+	sleep 0.05
 done
 PORT=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$WORK/py.out")
 printf '%s a\n%s b\n' "$T1" "$T2" >"$WORK/ids.txt"
 
 start_top --url "ws://127.0.0.1:$PORT/ws/market" --assets-file "$WORK/ids.txt" \
 	--ping-interval 0.2
-wait_until 100 "the server's script to finish" grep -q 'SCRIPT DONE' "$WORK/record.txt"
-sleep 0.5 # PONGs and the last messages
+wait_until 60 "the server's script to finish" grep -q 'SCRIPT DONE' "$WORK/record.txt"
+# The last messages may still be on their way: wait (bounded) for the count checked below.
+try_until 20 "every message and a PONG" top_snapshot_has \
+	"j['counters']['frames'] - j['counters']['pongs'] >= 1 + $COUNT + $COUNT // 50 and j['counters']['pongs'] > 0"
 top_export "$WORK/final.json"
 "$PY" "$LIVE" compare "$WORK/final.json" "$WORK/truth.json" "$WORK/ids.txt" ||
 	fail "books differ from the python server's"

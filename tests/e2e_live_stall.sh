@@ -5,17 +5,17 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
-start_sim --markets 3 --new-markets 0 --rate 300 --seed 12 --duration 25 \
+start_sim --markets 3 --new-markets 0 --rate 300 --seed 12 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
 	--dead-after 1 --ping-interval 0.25 --backoff-min 0.2 --backoff-max 0.5
-wait_until 50 "the first books" top_snapshot_has \
+wait_until 60 "the first books" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
 sim_fault stall
 wait_until 60 "a reconnection" top_snapshot_has 'j["connection"]["reconnects"] >= 1'
-sleep 0.7
+top_more_frames 100
 sim_fault pause
-converge "$WORK/assets.txt" 50
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 import re
 dead = [a for a in kinds("connection") if "dead" in a["message"]]

@@ -13,15 +13,17 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
 SIM_SCHEME=https
 E2E_CA=$WORK/cert.pem
 export E2E_CA
-start_sim --markets 2 --new-markets 0 --rate 200 --seed 16 --duration 25 \
+start_sim --markets 2 --new-markets 0 --rate 200 --seed 16 \
 	--tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
 URL="wss://127.0.0.1:$SIM_PORT/ws/market"
 
 # 1. Not trusted: the system's CAs do not include our certificate.
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --backoff-min 0.2 --backoff-max 0.4
-wait_until 100 "a connection error" top_snapshot_has 'j["connection"]["last_error"]'
-sleep 0.5 # a second attempt fails the same way
+wait_until 60 "a connection error" top_snapshot_has 'j["connection"]["last_error"]'
+# A second attempt fails the same way.
+wait_until 60 "a second refused attempt" top_snapshot_has \
+	'sum(1 for a in j["alerts"] if a["kind"] == "connection" and "certificate" in a["message"].lower()) >= 2'
 top_export "$WORK/untrusted.json"
 stop_top 1 # headless and never connected: a failure
 grep -q "never connected to $URL: .*certificate" "$WORK/top.err" ||
@@ -42,11 +44,11 @@ grep -q 'upgrade /ws/market' "$WORK/sim.log" && fail "an untrusted client got as
 
 # 2. Trusted with --ca-file.
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ca-file "$WORK/cert.pem"
-wait_until 50 "the first books over wss" top_snapshot_has \
+wait_until 60 "the first books over wss" top_snapshot_has \
 	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 50'
-sleep 0.5
+top_more_frames 50
 sim_fault pause
-converge "$WORK/assets.txt" 50
+converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 expect(j["source"]["url"].startswith("wss://"), "a wss:// source", j["source"]["url"])
 expect(conn["alive"] and conn["reconnects"] == 0, "alive, 0 reconnects", conn)

@@ -4,11 +4,13 @@
 #
 # A session runs clobtop from a small script that records the tty modes before and
 # after, prints CLOBTOP-EXIT=<status>, then execs an interactive shell whose prompt
-# shows, so a test can prove the terminal came back.  Every wait is bounded; the tmux
-# server is killed when the test exits, whatever happens.
+# shows, so a test can prove the terminal came back.  Every wait is a deadline in seconds
+# on the clock; the tmux server is killed when the test exits, whatever happens.
 
-command -v tmux >/dev/null 2>&1 || {
-	echo "SKIP: tmux not installed"
+# configure's tmux, passed by 'make check' (AM_TESTS_ENVIRONMENT).
+TMUX_BIN=${TMUX_PROG:-tmux}
+command -v "$TMUX_BIN" >/dev/null 2>&1 || {
+	echo "SKIP: tmux ($TMUX_BIN) not installed"
 	exit 77
 }
 TSOCK=$WORK/tmux.sock
@@ -16,7 +18,7 @@ TTERM=tmux-256color
 infocmp "$TTERM" >/dev/null 2>&1 || TTERM=screen
 printf 'set -g status off\nset -g default-terminal %s\nset -g history-limit 0\n' "$TTERM" \
 	>"$WORK/tmux.conf"
-T="tmux -S $TSOCK -f $WORK/tmux.conf"
+T="$TMUX_BIN -S $TSOCK -f $WORK/tmux.conf"
 PROMPT='e2e-prompt$'
 
 # ui_ours PID: PID is still one of the programs this test started (not a reused pid).
@@ -25,22 +27,22 @@ ui_ours() {
 }
 
 # Killing the tmux server hangs up the pane; clobtop then shuts down by itself (and stops
-# a --demo clobsim).  Whatever is still running after 3 s is killed: script(1), for one,
-# outlives its terminal while its child runs.
+# a --demo clobsim).  Whatever still runs 1 s later gets SIGTERM, and SIGKILL 2 s after
+# that: script(1), for one, outlives its terminal while its child runs.
 ui_cleanup() {
 	$T kill-server 2>/dev/null
 	for p in $(cat "$WORK"/pid "$WORK"/inner.pid 2>/dev/null); do
-		i=0
-		while ui_ours "$p" && [ $i -lt 30 ]; do
-			[ $i -eq 10 ] && kill -TERM "$p" 2>/dev/null
-			sleep 0.1
-			i=$((i + 1))
-		done
+		_uc_dl=$(deadline 1)
+		while ui_ours "$p" && before "$_uc_dl"; do sleep 0.05; done
+		ui_ours "$p" && kill -TERM "$p" 2>/dev/null
+		_uc_dl=$(deadline 2)
+		while ui_ours "$p" && before "$_uc_dl"; do sleep 0.05; done
 		ui_ours "$p" && kill -KILL "$p" 2>/dev/null
 	done
 	cleanup
 }
-trap ui_cleanup EXIT INT TERM
+trap ui_cleanup EXIT
+trap 'exit 1' INT TERM
 
 # ui_start COLS ROWS CMD...: a fresh session "ui" of that size running CMD (words, no
 # quoting needed beyond plain paths).  CMD's pid goes to $WORK/pid, its stderr to
@@ -61,12 +63,11 @@ EOF
 	$T new-session -d -s ui -x "$_w" -y "$_h" \
 		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 sh $WORK/run.sh" ||
 		fail "tmux could not start a session"
-	i=0
-	while [ ! -s "$WORK/pid" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
+	_us_dl=$(deadline 30)
+	while [ ! -s "$WORK/pid" ] && before "$_us_dl"; do
+		sleep 0.05
 	done
-	[ -s "$WORK/pid" ] || fail "the command did not start in tmux"
+	[ -s "$WORK/pid" ] || fail "the command did not start in tmux within 30 s"
 	CLOBTOP_PID=$(cat "$WORK/pid")
 }
 
@@ -75,31 +76,50 @@ ui_cap() {
 	$T capture-pane -p -t ui >"${1:-$WORK/screen}" 2>/dev/null
 }
 
-# ui_wait TEXT [TENTHS]: up to TENTHS/10 s (default 10 s) for TEXT on the screen.
+# ui_wait TEXT [SECS]: up to SECS seconds (default 30) for TEXT on the screen.
 ui_wait() {
-	i=0
-	while [ $i -lt "${2:-100}" ]; do
+	_uw_dl=$(deadline "${2:-30}")
+	while :; do
 		ui_cap
 		grep -qF -- "$1" "$WORK/screen" && return 0
+		before "$_uw_dl" || break
 		sleep 0.1
-		i=$((i + 1))
 	done
 	cat "$WORK/screen" >&2
 	[ -s "$WORK/err" ] && sed 's/^/stderr: /' "$WORK/err" >&2
-	fail "expected \"$1\" on the screen within $((${2:-100} / 10)) s"
+	fail "expected \"$1\" on the screen within ${2:-30} s"
 }
 
-# ui_wait_gone TEXT [TENTHS]: the opposite.
+# ui_wait_gone TEXT [SECS]: the opposite.
 ui_wait_gone() {
-	i=0
-	while [ $i -lt "${2:-100}" ]; do
+	_ug_dl=$(deadline "${2:-30}")
+	while :; do
 		ui_cap
 		grep -qF -- "$1" "$WORK/screen" || return 0
+		before "$_ug_dl" || break
 		sleep 0.1
-		i=$((i + 1))
 	done
 	cat "$WORK/screen" >&2
-	fail "\"$1\" still on the screen after $((${2:-100} / 10)) s"
+	fail "\"$1\" still on the screen after ${2:-30} s"
+}
+
+# ui_snapshots: how many snapshots clobtop has written into the directory $UI_EXPORTS.
+ui_snapshots() {
+	ls "$UI_EXPORTS" 2>/dev/null | grep -c '^clobtop-snapshot-.*\.json$'
+}
+
+# ui_sync WHAT: press 'e' and wait (30 s) for the snapshot it writes into $UI_EXPORTS
+# (clobtop's --export-dir): proof that clobtop is alive and has handled every key sent
+# before.  (Only where no prompt or overlay would take the key.)
+ui_sync() {
+	_sy_n=$(ui_snapshots)
+	ui_keys e
+	_sy_dl=$(deadline 30)
+	while [ "$(ui_snapshots)" -le "$_sy_n" ]; do
+		ui_alive || fail "$1: clobtop died: $(cat "$WORK/err")"
+		before "$_sy_dl" || fail "$1: clobtop wrote no snapshot within 30 s of 'e'"
+		sleep 0.05
+	done
 }
 
 ui_keys() {
@@ -145,13 +165,13 @@ ui_check_width() {
 # it: the shell prompt is back, the alternate screen, mouse reporting and keypad mode are
 # off, the cursor is visible, and the tty modes (stty -a, size aside) are the same.
 ui_expect_restored() {
-	ui_wait "CLOBTOP-EXIT=" 300
+	ui_wait "CLOBTOP-EXIT=" 30
 	grep -qF "CLOBTOP-EXIT=$1" "$WORK/screen" || {
 		cat "$WORK/screen" >&2
 		sed 's/^/stderr: /' "$WORK/err" >&2
 		fail "$2: expected exit status $1, got $(sed -n 's/.*CLOBTOP-EXIT=\([0-9]*\).*/\1/p' "$WORK/screen")"
 	}
-	ui_wait "$PROMPT" 50
+	ui_wait "$PROMPT" 30
 	for f in alternate_on mouse_any_flag mouse_button_flag mouse_standard_flag \
 		mouse_sgr_flag keypad_cursor_flag; do
 		v=$(ui_flag $f)
@@ -159,10 +179,9 @@ ui_expect_restored() {
 	done
 	v=$(ui_flag cursor_flag)
 	[ "$v" = 1 ] || fail "$2: the cursor is hidden after exit (cursor_flag=$v)"
-	i=0
-	while [ ! -s "$WORK/stty.after" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
+	_ur_dl=$(deadline 30)
+	while [ ! -s "$WORK/stty.after" ] && before "$_ur_dl"; do
+		sleep 0.05
 	done
 	sed 1d "$WORK/stty.before" >"$WORK/stty.b"
 	sed 1d "$WORK/stty.after" >"$WORK/stty.a"

@@ -10,16 +10,18 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/e2e_ui_lib.sh"
 T0=$(date +%s)
+UI_EXPORTS=$WORK/exp
+mkdir "$UI_EXPORTS"
 
 PANES="clobtop feed_latency _assets_ _book_ _trades_ _alerts_ ?_help"
 all_panes() {
 	for t in $PANES; do
-		ui_wait "$(echo "$t" | tr _ ' ')" "${1:-100}"
+		ui_wait "$(echo "$t" | tr _ ' ')"
 	done
 }
 
 # --- 80x24: readable ---
-ui_start 80 24 "$CLOBTOP" --demo --refresh 250 --export-dir "$WORK"
+ui_start 80 24 "$CLOBTOP" --demo --refresh 250 --export-dir "$UI_EXPORTS"
 all_panes
 ui_wait " fresh"
 ui_check_width 80 "80x24"
@@ -37,8 +39,7 @@ for size in 40x12 20x5 10x3 1x1 40x12; do
 	c=${size%x*}
 	r=${size#*x}
 	$T resize-window -t ui -x "$c" -y "$r" || fail "tmux resize-window $size"
-	sleep 0.6
-	ui_alive || fail "clobtop died at $size: $(cat "$WORK/err")"
+	ui_sync "resized to $size"
 	ui_check_width "$c" "$size"
 	for k in s '?' x Tab e p p Down Up; do
 		ui_keys "$k"
@@ -46,14 +47,13 @@ for size in 40x12 20x5 10x3 1x1 40x12; do
 	ui_keys a
 	ui_type "123"
 	ui_keys Escape / z Enter / Escape
-	sleep 0.4
-	ui_alive || fail "clobtop died on keys at $size: $(cat "$WORK/err")"
+	ui_sync "keys at $size"
 	ui_check_width "$c" "$size after keys"
 done
 
 # --- back to 80x24: everything redrawn ---
 $T resize-window -t ui -x 80 -y 24 || fail "tmux resize-window 80x24"
-all_panes 50
+all_panes
 ui_check_width 80 "80x24 after shrinking"
 
 # --- SIGTERM: a clean exit, the terminal restored ---
@@ -61,11 +61,9 @@ kill -TERM "$CLOBTOP_PID"
 ui_expect_restored 0 "SIGTERM"
 
 # --- starting in a small terminal ---
-ui_start 40 12 "$CLOBTOP" --demo --refresh 250
-sleep 1.5
-ui_alive || fail "clobtop died starting at 40x12: $(cat "$WORK/err")"
-ui_cap
-grep -q 'assets' "$WORK/screen" || fail "40x12: no assets pane on the screen"
+ui_start 40 12 "$CLOBTOP" --demo --refresh 250 --export-dir "$UI_EXPORTS"
+ui_wait 'assets'
+ui_sync "started at 40x12"
 ui_check_width 40 "started at 40x12"
 ui_keys q
 ui_expect_restored 0 "q at 40x12"

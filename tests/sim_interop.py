@@ -15,13 +15,16 @@ import json
 import ssl
 import sys
 import time
+import traceback
 import urllib.request
 from decimal import Decimal
 
 import websockets
 import websockets.exceptions
 
-TIMEOUT = 5.0
+# seconds a whole mode may take (sim_interop.sh kills this script after 300 s)
+MODE_DEADLINE = 240.0
+TIMEOUT = 20.0  # seconds: the deadline of every wait that should end much sooner
 failures = []
 
 
@@ -309,7 +312,7 @@ async def faults(port):
 
 
 async def control(port):
-    """Server: --rate 5000 --oversize-bytes 2M.  One fault at a time through GET /fault."""
+    """Server: --rate 1000 --oversize-bytes 2M.  One fault at a time through GET /fault."""
     base = f"http://127.0.0.1:{port}"
     st, markets = http(base, "/markets")
     tokens = [t for m in markets for t in json.loads(m["clobTokenIds"])]
@@ -341,20 +344,32 @@ async def control(port):
             elif et == "clobsim_padding":
                 stats["oversize"] += len(m) >= 2 << 20
 
-    async def drain(ws, secs):
+    async def drain(ws, secs, done=lambda: False):
+        """Data frames until done(), a PONG, or the deadline (secs on the clock); returns
+        (data frames, whether a PONG ended it)."""
         end = time.monotonic() + secs
         n = 0
-        while True:
+        while not done():
             try:
                 m = await asyncio.wait_for(ws.recv(), max(0.01, end - time.monotonic()))
             except asyncio.TimeoutError:
-                return n
+                return n, False
             if m == "PONG":
-                return n
+                return n, True
             take(m)
             n += 1
             if time.monotonic() > end:
-                return n
+                break
+        return n, False
+
+    async def quiesce(ws):
+        """Frames already on their way: read until none arrived for 0.5 s (at most TIMEOUT)."""
+        end = time.monotonic() + TIMEOUT
+        while time.monotonic() < end:
+            try:
+                take(await asyncio.wait_for(ws.recv(), 0.5))
+            except asyncio.TimeoutError:
+                return
 
     url = f"ws://127.0.0.1:{port}/ws/market"
     async with websockets.connect(url, open_timeout=TIMEOUT, max_size=None) as ws:
@@ -366,19 +381,25 @@ async def control(port):
             before = stats[key]
             st, ans = http(base, "/fault?kind=" + kind)
             check(st == 200 and ans["ok"], f"/fault?kind={kind} accepted")
-            await drain(ws, 1.0)
+            await drain(ws, TIMEOUT, lambda: stats[key] > before)
             check(stats[key] > before, f"/fault?kind={kind} shows on the wire ({stats})")
 
         http(base, "/fault?kind=freeze")
-        await drain(ws, 0.5)  # frames already on their way
+        # Data sent before the freeze comes ahead of the first PONG; none may follow it.
         await ws.send("PING")
-        quiet = await drain(ws, 1.0)
-        check(quiet == 0, f"frozen: PONG answered and no data frame (got {quiet} frames)")
+        await drain(ws, TIMEOUT)
+        await ws.send("PING")
+        quiet, pong = await drain(ws, TIMEOUT)
+        check(pong and quiet == 0,
+              f"frozen: PONG answered and no data frame (got {quiet} frames, PONG {pong})")
         http(base, "/fault?kind=resume")
-        check(await drain(ws, 1.0) > 0, "resume: data flows again")
+        m = await recv_until(ws, lambda m: m != "PONG")
+        check(m is not None, "resume: data flows again")
+        if m is not None:
+            take(m)
 
         http(base, "/fault?kind=stall")
-        await drain(ws, 0.5)
+        await quiesce(ws)
         await ws.send("PING")
         try:
             m = await asyncio.wait_for(ws.recv(), 1.0)
@@ -386,12 +407,12 @@ async def control(port):
         except asyncio.TimeoutError:
             pass
         http(base, "/fault?kind=resume")
-        check(await recv_until(ws, lambda m: m == "PONG", 2.0) == "PONG",
+        check(await recv_until(ws, lambda m: m == "PONG") == "PONG",
               "resume after stall: the PING sent meanwhile is answered")
 
         http(base, "/fault?kind=close")
         try:
-            await drain(ws, 3.0)
+            await drain(ws, TIMEOUT)
             check(False, "/fault?kind=close must close the connection")
         except websockets.exceptions.ConnectionClosed as e:
             check(e.code == 1006, f"/fault?kind=close is abrupt (got {e.code})")
@@ -437,9 +458,10 @@ def main():
     else:
         coro = replay(port, sys.argv[3])
     try:
-        asyncio.run(asyncio.wait_for(coro, 60))
+        asyncio.run(asyncio.wait_for(coro, MODE_DEADLINE))
     except Exception as e:  # any unexpected exception is a failure with its reason
-        failures.append(f"{type(e).__name__}: {e}")
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        failures.append(f"{type(e).__name__}: {e} (line {where.lineno}: {where.line})")
         print("FAIL:", failures[-1], flush=True)
     print(f"{mode}: {'FAIL' if failures else 'ok'} ({len(failures)} failures)", flush=True)
     sys.exit(1 if failures else 0)

@@ -1,62 +1,52 @@
 #!/bin/sh
 # Interoperability test: clobsim against python3-websockets (a client that is not ours),
 # plain and TLS, then faults, then a clean SIGTERM exit with --state-file.
-# Every wait is bounded; every server started here is killed on exit.
+# Every wait is a deadline in seconds; every server started here is stopped by its PID.
+. "$(dirname "$0")/lib.sh"
 set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-SIM=$top_builddir/src/clobsim
-PY=/usr/bin/python3
 TEST=$top_srcdir/tests/sim_interop.py
 
-if ! [ -x "$PY" ] || ! "$PY" -c 'import websockets' 2>/dev/null; then
+if ! "$PY" -c 'import websockets' 2>/dev/null; then
 	echo "SKIP: $PY with python3-websockets is needed (apt-get install python3-websockets)"
 	exit 77
 fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sim_interop.XXXXXX")
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
 fail=0
 
-# start_sim NAME ARGS...: starts clobsim on a free port; sets PORT and PID.
-start_sim() {
+# named_sim NAME ARGS...: starts clobsim on a free port, logging to $WORK/NAME.log; sets
+# PORT and PID.  It runs until stopped (stop_pid, or cleanup) or SIM_SAFETY seconds.
+named_sim() {
 	name=$1
 	shift
-	"$SIM" --port 0 --log "$WORK/$name.log" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	"$CLOBSIM" --port 0 --duration "$SIM_SAFETY" --log "$WORK/$name.log" "$@" \
+		>"$WORK/$name.out" 2>"$WORK/$name.err" &
 	PID=$!
 	PIDS="$PIDS $PID"
 	PORT=""
-	i=0
-	while [ $i -lt 100 ]; do
+	ns_dl=$(deadline 30)
+	while before "$ns_dl"; do
 		PORT=$(sed -n 's/^clobsim: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/$name.out")
 		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
+		pid_running "$PID" || break
 		sleep 0.05
-		i=$((i + 1))
 	done
-	echo "FAIL: clobsim ($name) did not report its port"
+	echo "FAIL: clobsim ($name) did not report its port within 30 s"
 	cat "$WORK/$name.err"
 	exit 1
 }
 
 # --- plain ws, with a state file written on SIGTERM ---
-start_sim basic --rate 5000 --duration 120 --state-file "$WORK/state.json"
+named_sim basic --rate 1000 --state-file "$WORK/state.json"
 echo "basic: port $PORT"
-timeout 90 "$PY" "$TEST" basic "$PORT" || fail=1
+timeout 300 "$PY" "$TEST" basic "$PORT" || fail=1
 if ! grep -q 'recv text 4 bytes: PING' "$WORK/basic.log"; then
 	echo "FAIL: the log does not show the client's PING frame"
 	fail=1
 fi
 kill -TERM "$PID"
-i=0
-while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-if kill -0 "$PID" 2>/dev/null; then
-	echo "FAIL: clobsim did not exit within 5 s of SIGTERM"
+term_dl=$(deadline 15)
+while pid_running "$PID" && before "$term_dl"; do sleep 0.05; done
+if pid_running "$PID"; then
+	echo "FAIL: clobsim did not exit within 15 s of SIGTERM"
 	fail=1
 elif ! "$PY" -c '
 import json, sys
@@ -75,25 +65,25 @@ if command -v openssl >/dev/null 2>&1 &&
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/key.pem" \
 		-out "$WORK/cert.pem" >/dev/null 2>&1; then
-	start_sim tls --rate 2000 --duration 120 --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+	named_sim tls --rate 1000 --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 	echo "tls: port $PORT"
-	timeout 90 "$PY" "$TEST" basic "$PORT" "$WORK/cert.pem" || fail=1
-	kill "$PID" 2>/dev/null
+	timeout 300 "$PY" "$TEST" basic "$PORT" "$WORK/cert.pem" || fail=1
+	stop_pid "$PID" 5
 else
 	echo "tls: skipped (no openssl command to make a certificate)"
 fi
 
 # --- faults: fragments, withheld price_changes, abrupt close ---
-start_sim faults --rate 20000 --duration 120 --fragment --drop-every 40 --close-after 400
+named_sim faults --rate 20000 --fragment --drop-every 40 --close-after 400
 echo "faults: port $PORT"
-timeout 60 "$PY" "$TEST" faults "$PORT" || fail=1
-kill "$PID" 2>/dev/null
+timeout 300 "$PY" "$TEST" faults "$PORT" || fail=1
+stop_pid "$PID" 5
 
 # --- runtime faults through GET /fault ---
-start_sim control --rate 5000 --duration 120 --oversize-bytes 2M
+named_sim control --rate 1000 --oversize-bytes 2M
 echo "control: port $PORT"
-timeout 60 "$PY" "$TEST" control "$PORT" || fail=1
-kill "$PID" 2>/dev/null
+timeout 300 "$PY" "$TEST" control "$PORT" || fail=1
+stop_pid "$PID" 5
 
 # --- replay: records and raw lines, served byte for byte ---
 cat >"$WORK/tape.jsonl" <<'EOF2'
@@ -102,10 +92,10 @@ cat >"$WORK/tape.jsonl" <<'EOF2'
 {"market":"0x01","price_changes":[],"timestamp":"2","event_type":"price_change"}
 []
 EOF2
-start_sim replay --replay "$WORK/tape.jsonl" --speed max --duration 120
+named_sim replay --replay "$WORK/tape.jsonl" --speed max
 echo "replay: port $PORT"
-timeout 60 "$PY" "$TEST" replay "$PORT" "$WORK/tape.jsonl" || fail=1
-kill "$PID" 2>/dev/null
+timeout 300 "$PY" "$TEST" replay "$PORT" "$WORK/tape.jsonl" || fail=1
+stop_pid "$PID" 5
 
 [ $fail -eq 0 ] && echo "sim_interop: all passed"
 exit $fail

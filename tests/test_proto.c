@@ -2,7 +2,7 @@
  * test_proto: every Polymarket frame shape becomes the right normalised events with exact
  * fixed-point values; real captured frames (the files in data/) parse cleanly and rebuild the
  * exchange's own book; hostile input never crashes and is reported as malformed; the
- * outgoing subscription frames match PROTOCOL.md; jansson really allocates from the arena.
+ * outgoing subscription frames match doc/PROTOCOL.md; jansson really allocates from the arena.
  */
 #include <check.h>
 #include <jansson.h>

@@ -6,10 +6,11 @@
  * request; rest_stop() interrupts it with curl_multi_wakeup().
  *
  * Policy: two or more ids waiting and a /books token -> POST /books with up to max_batch
- * ids; otherwise one id by GET /book when a /book token is there.  An answer decides:
+ * ids; otherwise one id by GET /book when a /book token is there.  An answer decides
+ * (rest_answer.c):
  *   2xx  each book asked for becomes a record; an id missing from the answer or whose
  *        book is malformed becomes an error record for that asset; a body that is not
- *        JSON at all is a transient failure.
+ *        a book list at all is a transient failure.
  *   429  pause every request until Retry-After (seconds or an HTTP date), else back off;
  *        the ids go back to the front of the queue.
  *   4xx  for a batch, its ids are asked again one by one (one bad id must not sink 249
@@ -22,10 +23,8 @@
  * string into a record unsanitised, or forget an id it was asked for.
  */
 #include "rest.h"
+#include "rest_int.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,60 +35,10 @@
 #include "clock.h"
 #include "curlcfg.h"
 #include "msg.h"
-#include "proto.h"
-#include "restq.h"
-#include "ring.h"
-#include "sanitize.h"
 
 #define REQ_RING_BYTES  (1024u * 1024u)      /* ~12,000 ids in flight from the UI */
 #define RESP_RING_BYTES (8u * 1024u * 1024u) /* a full 2 x 10001-level book is 330 KiB */
 #define IDLE_POLL_MS    1000                 /* longest sleep; stop wakes it sooner */
-#define RING_FULL_MS    100                  /* pause when the UI has not drained answers */
-#define KEEP_BODY       (1024u * 1024u)      /* larger answer buffers are freed after use */
-
-struct xfer {
-	CURL *easy;                   /* this slot's handle, reused */
-	bool busy;                    /* a request is in flight */
-	bool post;                    /* POST /books (else GET /book) */
-	struct restq_id *ids;         /* the ids asked for, max_batch of them */
-	bool *answered;               /* per id: a record was produced for it */
-	size_t nids;                  /* ids in this request */
-	char *body;                   /* answer being received */
-	size_t body_len;              /* bytes in body */
-	size_t body_cap;              /* bytes allocated */
-	bool too_big;                 /* the answer passed max_body */
-	size_t max_body;              /* cfg.max_body */
-	char *post_body;              /* [{"token_id":"..."},...] */
-	char retry_after[64];         /* the Retry-After header, "" when none */
-	int64_t sent_ns;              /* CLOCK_MONOTONIC at the start */
-	char errbuf[CURL_ERROR_SIZE]; /* libcurl's detailed error */
-};
-
-struct rest {
-	struct rest_config cfg;         /* copy; strings point at the owned copies */
-	char *base_url;                 /* owned, without trailing '/' */
-	char *ca_file;                  /* owned, or NULL */
-	struct ring *req;               /* UI -> worker, REC_REST_REQ */
-	struct ring *resp;              /* worker -> UI, REC_REST_BOOK */
-	CURLM *multi;                   /* all transfers */
-	struct curl_slist *json_hdr;    /* Content-Type for POST /books */
-	struct xfer *x;                 /* max_inflight slots */
-	struct restq *q;                /* ids waiting or in flight */
-	struct bucket b_book;           /* GET /book budget */
-	struct bucket b_books;          /* POST /books budget */
-	unsigned fails;                 /* failures in a row, for the back-off */
-	uint64_t rng;                   /* xorshift state for the jitter */
-	struct proto *proto;            /* answer parser */
-	struct xfer *cur;               /* request whose answer is being parsed */
-	unsigned char *rec;             /* record scratch */
-	size_t rec_cap;                 /* bytes allocated */
-	pthread_t thread;               /* the worker */
-	bool thread_ok;                 /* must be joined */
-	atomic_bool stop;               /* set by rest_stop */
-	_Atomic int64_t pause_until_ns; /* no request starts before (CLOCK_MONOTONIC) */
-	_Atomic uint64_t n_requests, n_req_book, n_req_books, n_books, n_errors, n_429, n_bytes,
-	    n_deduped, n_in_flight, n_queued; /* see struct rest_counters */
-};
 
 void rest_config_defaults(struct rest_config *c)
 {
@@ -106,280 +55,6 @@ void rest_config_defaults(struct rest_config *c)
 	c->backoff_max_ms = 30000;
 	c->retry_after_max_ms = 120000;
 	c->answer_ring = RESP_RING_BYTES;
-}
-
-static void count(_Atomic uint64_t *c, uint64_t n)
-{
-	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
-}
-
-/* ---- records to the UI ---- */
-
-static struct rest_book *rec_begin(struct rest *r, const char *id, size_t nlevels)
-{
-	size_t need = sizeof(struct rest_book) + nlevels * sizeof(struct ev_level);
-	if (need > r->rec_cap) {
-		void *p = realloc(r->rec, need);
-		if (!p)
-			return NULL;
-		r->rec = p;
-		r->rec_cap = need;
-	}
-	struct rest_book *b = (struct rest_book *)r->rec;
-	memset(b, 0, sizeof(*b));
-	snprintf(b->asset_id, sizeof(b->asset_id), "%s", id);
-	b->last_trade = PRICE_NONE;
-	b->recv_mono_ns = clock_mono_ns();
-	return b;
-}
-
-/* False when the UI has not made room: the caller asks for the id again later. */
-static bool rec_push(struct rest *r, const struct rest_book *b)
-{
-	size_t len = sizeof(*b) + ((size_t)b->nbids + b->nasks) * sizeof(struct ev_level);
-	struct ring_rec rec = {.len = (uint32_t)len, .kind = REC_REST_BOOK, .data = b};
-	return ring_push(r->resp, &rec);
-}
-
-static void pause_for(struct rest *r, int64_t ns)
-{
-	int64_t until = clock_mono_ns() + ns;
-	if (until > atomic_load(&r->pause_until_ns))
-		atomic_store(&r->pause_until_ns, until);
-}
-
-/* The id is finished with: it leaves the set unless its record could not be delivered,
- * in which case it waits at the front for another request. */
-static void settle(struct rest *r, struct xfer *x, size_t i, const struct rest_book *b)
-{
-	x->answered[i] = true;
-	if (rec_push(r, b)) {
-		restq_done(r->q, x->ids[i].id);
-		return;
-	}
-	restq_requeue(r->q, x->ids[i].id, x->ids[i].solo);
-	pause_for(r, RING_FULL_MS * NS_PER_MS);
-}
-
-/* A permanent error for one asset: its answer, and it leaves the set. */
-static void send_error(struct rest *r, struct xfer *x, size_t i, long status, const char *text)
-{
-	struct rest_book *b = rec_begin(r, x->ids[i].id, 0);
-	count(&r->n_errors, 1);
-	if (!b) {
-		x->answered[i] = true;
-		restq_requeue(r->q, x->ids[i].id, x->ids[i].solo);
-		return;
-	}
-	b->http_status = (int32_t)status;
-	b->sent_mono_ns = x->sent_ns;
-	sanitize_text(b->error, sizeof(b->error), text, strlen(text));
-	settle(r, x, i, b);
-}
-
-/* Tells the UI why an asset's book is late; the id is asked for again. */
-static void notify_retry(struct rest *r, struct xfer *x, size_t i, long status, const char *text)
-{
-	struct rest_book *b = rec_begin(r, x->ids[i].id, 0);
-	if (!b)
-		return;
-	b->http_status = (int32_t)status;
-	b->will_retry = true;
-	b->sent_mono_ns = x->sent_ns;
-	sanitize_text(b->error, sizeof(b->error), text, strlen(text));
-	rec_push(r, b); /* informative only: lost when the UI is behind */
-}
-
-/* ---- parsing an answer ---- */
-
-static ssize_t find_id(const struct xfer *x, const struct ev_str *id)
-{
-	for (size_t i = 0; i < x->nids; i++)
-		if (strlen(x->ids[i].id) == id->len && memcmp(x->ids[i].id, id->s, id->len) == 0)
-			return (ssize_t)i;
-	return -1;
-}
-
-static void on_book(struct rest *r, struct xfer *x, size_t i, const struct event *e)
-{
-	size_t nlv = e->book.nbids + e->book.nasks;
-	size_t len = sizeof(struct rest_book) + nlv * sizeof(struct ev_level);
-	if (len > ring_max_record(r->resp)) {
-		char why[96];
-		snprintf(why, sizeof(why), "book of %zu levels too large for a record", nlv);
-		send_error(r, x, i, 200, why);
-		return;
-	}
-	struct rest_book *b = rec_begin(r, x->ids[i].id, nlv);
-	if (!b) {
-		x->answered[i] = true;
-		restq_requeue(r->q, x->ids[i].id, x->ids[i].solo);
-		return;
-	}
-	b->ok = true;
-	b->http_status = 200;
-	b->sent_mono_ns = x->sent_ns;
-	b->ts_ms = e->ts_ms;
-	b->tick = e->book.tick;
-	b->last_trade = e->book.last_trade;
-	if (e->book.hash.s)
-		sanitize_text(b->hash, sizeof(b->hash), e->book.hash.s, e->book.hash.len);
-	b->nbids = (uint32_t)e->book.nbids;
-	b->nasks = (uint32_t)e->book.nasks;
-	memcpy(b->levels, e->book.bids, e->book.nbids * sizeof(struct ev_level));
-	memcpy(b->levels + e->book.nbids, e->book.asks, e->book.nasks * sizeof(struct ev_level));
-	count(&r->n_books, 1);
-	settle(r, x, i, b);
-}
-
-/* Sink of proto_parse_rest_books: books and per-asset errors for ids we asked for;
- * anything else is ignored (a server answering more than asked). */
-static void on_event(void *ctx, const struct event *e)
-{
-	struct rest *r = ctx;
-	struct xfer *x = r->cur;
-	ssize_t i = e->asset_id.s ? find_id(x, &e->asset_id) : -1;
-	if (i < 0 || x->answered[i])
-		return;
-	if (e->kind == EV_BOOK) {
-		on_book(r, x, (size_t)i, e);
-	} else if (e->kind == EV_MALFORMED) {
-		char why[160];
-		snprintf(why, sizeof(why), "malformed book: %s", e->bad.reason);
-		send_error(r, x, (size_t)i, 200, why);
-	}
-}
-
-/* ---- outcomes of a request ---- */
-
-static int64_t backoff_ns(struct rest *r)
-{
-	unsigned f = r->fails < 20 ? r->fails : 20;
-	int64_t ms = r->cfg.backoff_min_ms << (f ? f - 1 : 0);
-	if (ms > r->cfg.backoff_max_ms || ms <= 0)
-		ms = r->cfg.backoff_max_ms;
-	r->rng ^= r->rng << 13;
-	r->rng ^= r->rng >> 7;
-	r->rng ^= r->rng << 17;
-	/* full range [ms/2, ms]: clients failing together do not retry together */
-	int64_t half = ms / 2;
-	return (half + (int64_t)(r->rng % (uint64_t)(half + 1))) * NS_PER_MS;
-}
-
-/* Every id not answered yet goes back to the front, in order. */
-static void requeue_rest(struct rest *r, struct xfer *x, bool solo)
-{
-	for (size_t i = x->nids; i-- > 0;)
-		if (!x->answered[i])
-			restq_requeue(r->q, x->ids[i].id, solo || x->ids[i].solo);
-}
-
-static void transient(struct rest *r, struct xfer *x, long status, const char *why)
-{
-	count(&r->n_errors, 1);
-	r->fails++;
-	for (size_t i = 0; i < x->nids; i++)
-		if (!x->answered[i])
-			notify_retry(r, x, i, status, why);
-	requeue_rest(r, x, false);
-	pause_for(r, backoff_ns(r));
-}
-
-/* Retry-After: delay-seconds or an HTTP date.  -1 when absent or unreadable. */
-static int64_t retry_after_ns(const char *v)
-{
-	if (!v[0])
-		return -1;
-	char *end;
-	long long s = strtoll(v, &end, 10);
-	if (end != v && *end == '\0')
-		return s < 0 ? 0 : (s > 86400 ? 86400 : s) * NS_PER_S;
-	time_t when = curl_getdate(v, NULL);
-	if (when == (time_t)-1)
-		return -1;
-	time_t now = time(NULL);
-	return when > now ? (int64_t)(when - now) * NS_PER_S : 0;
-}
-
-static void on_429(struct rest *r, struct xfer *x)
-{
-	count(&r->n_429, 1);
-	int64_t ns = retry_after_ns(x->retry_after);
-	int64_t cap = r->cfg.retry_after_max_ms * NS_PER_MS;
-	if (ns < 0) {
-		r->fails++;
-		ns = backoff_ns(r);
-	}
-	pause_for(r, ns > cap ? cap : ns);
-	requeue_rest(r, x, false);
-}
-
-static void on_answer(struct rest *r, struct xfer *x, long status)
-{
-	char why[96];
-	if (status == 429) {
-		on_429(r, x);
-	} else if (status >= 400 && status < 500 && x->nids > 1) {
-		count(&r->n_errors, 1);
-		requeue_rest(r, x, true); /* one by one now */
-	} else if (status >= 400 && status < 500) {
-		snprintf(why, sizeof(why),
-		         status == 404 ? "no order book for this token (HTTP %ld)"
-		                       : "refused (HTTP %ld)",
-		         status);
-		send_error(r, x, 0, status, why);
-	} else if (status < 200 || status > 299) {
-		snprintf(why, sizeof(why), "HTTP %ld", status);
-		transient(r, x, status, why);
-	} else {
-		size_t before = proto_counters(r->proto)->by_kind[EV_BOOK];
-		r->cur = x;
-		proto_parse_rest_books(r->proto, x->body, x->body_len, on_event, r);
-		r->cur = NULL;
-		bool any = proto_counters(r->proto)->by_kind[EV_BOOK] > before;
-		size_t left = 0;
-		for (size_t i = 0; i < x->nids; i++)
-			left += !x->answered[i];
-		if (!any && left == x->nids) {
-			transient(r, x, status, "answer is not a book or a list of books");
-			return;
-		}
-		r->fails = 0;
-		for (size_t i = 0; i < x->nids; i++)
-			if (!x->answered[i])
-				send_error(r, x, i, status, "no book for this token in the answer");
-	}
-}
-
-static void finish(struct rest *r, struct xfer *x, CURLcode rc)
-{
-	long status = 0;
-	curl_multi_remove_handle(r->multi, x->easy);
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	count(&r->n_bytes, x->body_len);
-	if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		if (x->nids > 1) {
-			count(&r->n_errors, 1);
-			requeue_rest(r, x, true);
-		} else {
-			char why[96];
-			snprintf(why, sizeof(why), "answer larger than %zu bytes", r->cfg.max_body);
-			send_error(r, x, 0, status, why);
-		}
-	} else if (rc != CURLE_OK) {
-		char why[CURL_ERROR_SIZE + 64];
-		snprintf(why, sizeof(why), "%s%s%s", curl_easy_strerror(rc),
-		         x->errbuf[0] ? ": " : "", x->errbuf);
-		transient(r, x, 0, why);
-	} else {
-		on_answer(r, x, status);
-	}
-	x->busy = false;
-	if (x->body_cap > KEEP_BODY) {
-		free(x->body);
-		x->body = NULL;
-		x->body_cap = 0;
-	}
 }
 
 /* ---- starting requests ---- */
@@ -459,15 +134,15 @@ static bool start_request(struct rest *r, struct xfer *x)
 	memset(x->answered, 0, x->nids * sizeof(bool));
 	x->sent_ns = clock_mono_ns();
 	if (!ok || curl_multi_add_handle(r->multi, c) != CURLM_OK) {
-		requeue_rest(r, x, false);
+		rest_requeue(r, x, false);
 		r->fails++;
-		pause_for(r, backoff_ns(r));
-		count(&r->n_errors, 1);
+		rest_pause_for(r, rest_backoff_ns(r));
+		rest_count(&r->n_errors, 1);
 		return false;
 	}
 	x->busy = true;
-	count(&r->n_requests, 1);
-	count(x->post ? &r->n_req_books : &r->n_req_book, 1);
+	rest_count(&r->n_requests, 1);
+	rest_count(x->post ? &r->n_req_books : &r->n_req_book, 1);
 	return true;
 }
 
@@ -520,7 +195,7 @@ static void reap(struct rest *r)
 		CURLcode rc = msg->data.result;
 		for (size_t i = 0; i < r->cfg.max_inflight; i++)
 			if (r->x[i].busy && r->x[i].easy == e)
-				finish(r, &r->x[i], rc);
+				rest_finish(r, &r->x[i], rc);
 	}
 }
 
@@ -545,7 +220,7 @@ static void take_requests(struct rest *r)
 			memcpy(id, w, n);
 			id[n] = '\0';
 			if (restq_add(r->q, id, urgent) == RESTQ_DUP)
-				count(&r->n_deduped, 1);
+				rest_count(&r->n_deduped, 1);
 		}
 		ring_release(r->req);
 	}

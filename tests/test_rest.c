@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "rest.h"
+#include "restq.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."
@@ -484,6 +485,15 @@ START_TEST(unknown_malformed_and_hostile_books_are_answered_per_asset)
 	g = answer_for("9002");
 	ck_assert(!g->ok && !g->retry);
 	ck_assert_str_eq(g->error, "no book for this token in the answer");
+
+	/* a batch of unknown ids is answered "[]": an answer, not a failure to retry */
+	const char *unknown[] = {"9003", "9004"};
+	fetch(unknown, 2);
+	wait_final(6);
+	ck_assert_str_eq(answer_for("9003")->error, "no book for this token in the answer");
+	ck_assert_str_eq(answer_for("9004")->error, "no book for this token in the answer");
+	for (size_t i = 0; i < ngot; i++)
+		ck_assert_msg(!got[i].retry, "%s was retried: %s", got[i].id, got[i].error);
 }
 END_TEST
 
@@ -546,6 +556,84 @@ START_TEST(bad_configurations_are_refused_with_a_reason)
 }
 END_TEST
 
+/* ---- restq, without a network ---- */
+
+START_TEST(queue_dedups_puts_urgent_first_and_keeps_solo_ids_alone)
+{
+	struct restq *q = restq_create();
+	struct restq_id out[8];
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(restq_add(q, "1", false), RESTQ_ADDED);
+	ck_assert_int_eq(restq_add(q, "2", false), RESTQ_ADDED);
+	ck_assert_int_eq(restq_add(q, "1", true), RESTQ_DUP);
+	ck_assert_int_eq(restq_add(q, "3", true), RESTQ_ADDED);
+	ck_assert_int_eq(restq_add(q, "x3", false), RESTQ_FULL); /* not a token id */
+	ck_assert_uint_eq(restq_take(q, out, 8), 3);
+	ck_assert_str_eq(out[0].id, "3");
+	ck_assert_str_eq(out[1].id, "1");
+	ck_assert_str_eq(out[2].id, "2");
+	ck_assert_int_eq(restq_add(q, "2", false), RESTQ_DUP); /* in flight */
+	/* the batch failed: back at the front, last first keeps the order */
+	restq_requeue(q, "2", true);
+	restq_requeue(q, "1", true);
+	restq_requeue(q, "3", false);
+	ck_assert_uint_eq(restq_take(q, out, 8), 1);
+	ck_assert_str_eq(out[0].id, "3");
+	ck_assert(restq_front_solo(q));
+	ck_assert_uint_eq(restq_take(q, out, 8), 1);
+	ck_assert_str_eq(out[0].id, "1");
+	restq_done(q, "1");
+	ck_assert_int_eq(restq_add(q, "1", false), RESTQ_ADDED);
+	ck_assert_uint_eq(restq_known(q), 3);
+	ck_assert_uint_eq(restq_waiting(q), 2);
+	restq_destroy(q);
+}
+END_TEST
+
+START_TEST(queue_survives_many_ids_coming_and_going)
+{
+	struct restq *q = restq_create();
+	struct restq_id out[250];
+	char id[16];
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 5000; i++) {
+			snprintf(id, sizeof(id), "%d", 10000 + i);
+			ck_assert_int_eq(restq_add(q, id, i % 2), RESTQ_ADDED);
+		}
+		ck_assert_uint_eq(restq_waiting(q), 5000);
+		size_t n, total = 0;
+		while ((n = restq_take(q, out, 250)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				restq_done(q, out[i].id);
+			total += n;
+		}
+		ck_assert_uint_eq(total, 5000);
+		ck_assert_uint_eq(restq_known(q), 0);
+	}
+	restq_destroy(q);
+}
+END_TEST
+
+START_TEST(bucket_allows_a_tenth_at_once_then_the_rest_spread_over_10_s)
+{
+	struct bucket b;
+	int64_t t = 1000;
+	bucket_init(&b, 400, t);
+	int n = 0;
+	while (bucket_take(&b, t))
+		n++;
+	ck_assert_int_eq(n, 40);
+	/* 360 more over the next 10 s, never more */
+	int later = 0;
+	for (int64_t step = 0; step <= 10000; step++)
+		while (bucket_take(&b, t + step * 1000000))
+			later++;
+	ck_assert_int_ge(later, 359);
+	ck_assert_int_le(later, 360);
+	ck_assert_int_gt(bucket_wait_ns(&b, t + 10000000000), 0);
+}
+END_TEST
+
 static Suite *rest_suite(void)
 {
 	Suite *s = suite_create("rest");
@@ -564,6 +652,11 @@ static Suite *rest_suite(void)
 	tcase_add_test(t, a_refused_batch_is_asked_again_one_id_at_a_time);
 	tcase_add_test(t, a_book_too_large_for_a_record_is_an_error_not_a_cut);
 	tcase_add_test(t, bad_configurations_are_refused_with_a_reason);
+	suite_add_tcase(s, t);
+	t = tcase_create("queue");
+	tcase_add_test(t, queue_dedups_puts_urgent_first_and_keeps_solo_ids_alone);
+	tcase_add_test(t, queue_survives_many_ids_coming_and_going);
+	tcase_add_test(t, bucket_allows_a_tenth_at_once_then_the_rest_spread_over_10_s);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -835,15 +835,24 @@ static bool is_server_text(const char *s, size_t n)
 static void parse_tree(struct proto *p, const char *s, size_t n,
                        void (*one_object)(struct proto *, json_t *), proto_sink sink, void *ctx);
 
+/* Counts the frame and returns it without surrounding white space (*n bytes). */
+static const char *frame_begin(struct proto *p, const char *buf, size_t len, size_t *n)
+{
+	const char *s = buf;
+	size_t k = buf ? len : 0;
+	p->c.frames++;
+	while (k && is_space(*s))
+		s++, k--;
+	while (k && is_space(s[k - 1]))
+		k--;
+	*n = k;
+	return s;
+}
+
 void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, void *ctx)
 {
-	p->c.frames++;
-	const char *s = buf;
-	size_t n = buf ? len : 0;
-	while (n && is_space(*s))
-		s++, n--;
-	while (n && is_space(s[n - 1]))
-		n--;
+	size_t n;
+	const char *s = frame_begin(p, buf, len, &n);
 	if (n == 0) {
 		emit_one(p, EV_MALFORMED, NULL, 0, "empty frame", sink, ctx);
 		return;
@@ -874,13 +883,8 @@ static void parse_rest_object(struct proto *p, json_t *obj)
 void proto_parse_rest_books(struct proto *p, const char *buf, size_t len, proto_sink sink,
                             void *ctx)
 {
-	p->c.frames++;
-	const char *s = buf;
-	size_t n = buf ? len : 0;
-	while (n && is_space(*s))
-		s++, n--;
-	while (n && is_space(s[n - 1]))
-		n--;
+	size_t n;
+	const char *s = frame_begin(p, buf, len, &n);
 	if (n == 0 || (s[0] != '{' && s[0] != '[')) {
 		emit_one(p, EV_MALFORMED, NULL, 0, n ? "not JSON" : "empty answer", sink, ctx);
 		return;

@@ -263,22 +263,13 @@ static void *worker(void *arg)
 static bool easy_setup(struct rest *r, struct xfer *x)
 {
 	CURL *c = x->easy;
-	bool ok = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "clobtop") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->cfg.connect_ms) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->cfg.timeout_ms) == CURLE_OK;
+	bool ok = curlcfg_http(c, x->errbuf, r->cfg.connect_ms, r->cfg.timeout_ms, r->cfg.max_body,
+	                       r->ca_file, r->cfg.insecure);
 	ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
 	ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, x) == CURLE_OK;
 	ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
 	ok = ok && curl_easy_setopt(c, CURLOPT_HEADERDATA, x) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->cfg.max_body) ==
-	               CURLE_OK;
-	return ok && curlcfg_tls(c, r->ca_file, r->cfg.insecure);
+	return ok && curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
 }
 
 static void rest_free(struct rest *r)

@@ -67,7 +67,7 @@ static void collect(void *ctx, const struct event *e)
 	cp(r->market, sizeof r->market, e->market);
 	if (e->kind == EV_MALFORMED)
 		snprintf(r->reason, sizeof r->reason, "%s", e->bad.reason ? e->bad.reason : "");
-	r->dropped = e->bad.frame_dropped;
+	r->dropped = e->kind == EV_MALFORMED && e->bad.frame_dropped; /* a union member */
 	if (e->kind == EV_SERVER_ERROR || e->kind == EV_UNKNOWN || e->kind == EV_PONG)
 		cp(r->text, sizeof r->text, e->other.text);
 	if (e->kind == EV_BOOK) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pypeer.h"
 #include "rest.h"
 #include "restq.h"
 
@@ -84,34 +85,8 @@ static void peer_start(const char *a1, const char *a2, const char *a3, const cha
 	int lfd = mkstemp(peer_log);
 	ck_assert_msg(lfd >= 0, "mkstemp failed: %s", strerror(errno));
 	close(lfd);
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	peer_pid = fork();
-	ck_assert_msg(peer_pid >= 0, "fork failed: %s", strerror(errno));
-	if (peer_pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(PYTHON3, (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	char line[32] = "";
-	size_t used = 0;
-	int64_t deadline = now_ms() + WAIT_MS;
-	while (used < sizeof(line) - 1 && !strchr(line, '\n') && now_ms() < deadline) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		ssize_t n = read(fds[0], line + used, sizeof(line) - 1 - used);
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		line[used] = '\0';
-	}
-	close(fds[0]);
-	int port = atoi(line);
-	ck_assert_msg(port > 0, "rest_peer.py did not print its port (got \"%s\")", line);
+	int port = pypeer_start((char *const *)argv, &peer_pid, WAIT_MS);
+	ck_assert_msg(port > 0, "rest_peer.py did not start or print its port");
 	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", port);
 }
 
@@ -142,11 +117,7 @@ static void teardown(void)
 {
 	rest_stop(R);
 	R = NULL;
-	if (peer_pid > 0) {
-		kill(peer_pid, SIGTERM);
-		waitpid(peer_pid, NULL, 0);
-		peer_pid = -1;
-	}
+	pypeer_stop(&peer_pid);
 	unlink(peer_log);
 	clear_log();
 	ngot = 0;
@@ -223,6 +194,17 @@ static const struct got *answer_for(const char *id)
 			last = &got[i];
 	ck_assert_msg(last != NULL, "no answer for %s", id);
 	return last;
+}
+
+/* Bounded wait until a request is in flight. */
+static void wait_in_flight(struct rest_counters *k)
+{
+	int64_t deadline = now_ms() + WAIT_MS;
+	do {
+		rest_counters(R, k);
+		usleep(10000);
+	} while (k->in_flight == 0 && now_ms() < deadline);
+	ck_assert_uint_eq(k->in_flight, 1);
 }
 
 static void fetch(const char *const *ids, size_t n)
@@ -307,12 +289,8 @@ START_TEST(ids_queued_or_in_flight_are_not_asked_twice)
 	const char *a[] = {"1111", "5001"};
 	const char *b[] = {"5001", "1111", "5002", "5002", "5002"};
 	fetch(a, 2);
-	int64_t deadline = now_ms() + WAIT_MS;
 	struct rest_counters k;
-	do {
-		rest_counters(R, &k);
-		usleep(10000);
-	} while (k.in_flight == 0 && now_ms() < deadline);
+	wait_in_flight(&k);
 	fetch(b, 5);
 	wait_final(3);
 	usleep(300000);
@@ -441,13 +419,8 @@ START_TEST(stop_is_prompt_with_a_slow_request_in_flight)
 	worker_start(&c);
 	const char *ids[] = {"1111"};
 	fetch(ids, 1);
-	int64_t deadline = now_ms() + WAIT_MS;
 	struct rest_counters k;
-	do {
-		rest_counters(R, &k);
-		usleep(10000);
-	} while (k.in_flight == 0 && now_ms() < deadline);
-	ck_assert_uint_eq(k.in_flight, 1);
+	wait_in_flight(&k);
 	usleep(200000);
 	int64_t t0 = now_ms();
 	rest_stop(R);

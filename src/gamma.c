@@ -528,20 +528,10 @@ static void *worker(void *arg)
 static bool easy_setup(struct gamma *g)
 {
 	CURL *c = g->easy;
-	bool ok = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, g->errbuf) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "clobtop") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, g->cfg.connect_ms) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, g->cfg.timeout_ms) == CURLE_OK;
+	bool ok = curlcfg_http(c, g->errbuf, g->cfg.connect_ms, g->cfg.timeout_ms, g->cfg.max_body,
+	                       g->ca_file, g->cfg.insecure);
 	ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, g) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-	ok = ok && curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)g->cfg.max_body) ==
-	               CURLE_OK;
-	ok = ok && curlcfg_tls(c, g->ca_file, g->cfg.insecure);
-	return ok;
+	return ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, g) == CURLE_OK;
 }
 
 static void gamma_free(struct gamma *g)

@@ -6,6 +6,7 @@
  *   data ring    feed/replay -> UI    REC_FRAME (raw frame bytes), REC_CONN (struct conn_event)
  *   command ring UI -> feed           REC_CMD: one enum feed_op byte, then space-separated ids
  *   gamma rings  UI <-> gamma worker  REC_GAMMA_REQ, REC_GAMMA_RESULT (gamma.h)
+ *   rest rings   UI <-> REST worker   REC_REST_REQ, REC_REST_BOOK (rest.h)
  *
  * Types only, plus conn_kind_name(); safe from any thread.
  */
@@ -20,6 +21,8 @@ enum msg_kind {
 	REC_CMD,          /* a command from the UI to the feed */
 	REC_GAMMA_REQ,    /* a metadata request from the UI to the gamma worker */
 	REC_GAMMA_RESULT, /* a struct gamma_result from the gamma worker */
+	REC_REST_REQ,     /* book requests from the UI to the REST worker (rest.c) */
+	REC_REST_BOOK,    /* a struct rest_book and its levels from the REST worker */
 };
 
 #define CONN_EVENTS(X)                                                                             \

@@ -421,7 +421,8 @@ static void parse_book(struct proto *p, json_t *obj)
 	p->lv_used += e.book.nasks;
 	if ((r = read_tick(obj, "tick_size", true, &e.book.tick)) ||
 	    (r = read_price(obj, "last_trade_price", &why_ltp, true, PRICE_NONE,
-	                    &e.book.last_trade))) {
+	                    &e.book.last_trade)) ||
+	    (r = read_opt_str(obj, "hash", "hash is not a string", &e.book.hash))) {
 		p->lv_used = start;
 		goto bad;
 	}
@@ -831,15 +832,27 @@ static bool is_server_text(const char *s, size_t n)
 	return true;
 }
 
+static void parse_tree(struct proto *p, const char *s, size_t n,
+                       void (*one_object)(struct proto *, json_t *), proto_sink sink, void *ctx);
+
+/* Counts the frame and returns it without surrounding white space (*n bytes). */
+static const char *frame_begin(struct proto *p, const char *buf, size_t len, size_t *n)
+{
+	const char *s = buf;
+	size_t k = buf ? len : 0;
+	p->c.frames++;
+	while (k && is_space(*s))
+		s++, k--;
+	while (k && is_space(s[k - 1]))
+		k--;
+	*n = k;
+	return s;
+}
+
 void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, void *ctx)
 {
-	p->c.frames++;
-	const char *s = buf;
-	size_t n = buf ? len : 0;
-	while (n && is_space(*s))
-		s++, n--;
-	while (n && is_space(s[n - 1]))
-		n--;
+	size_t n;
+	const char *s = frame_begin(p, buf, len, &n);
 	if (n == 0) {
 		emit_one(p, EV_MALFORMED, NULL, 0, "empty frame", sink, ctx);
 		return;
@@ -854,6 +867,35 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 		return;
 	}
 
+	parse_tree(p, s, n, parse_object, sink, ctx);
+}
+
+/* A REST book carries no event_type: every element is a book. */
+static void parse_rest_object(struct proto *p, json_t *obj)
+{
+	if (!json_is_object(obj)) {
+		ev_bad(p, NULL, "array element is not an object");
+		return;
+	}
+	parse_book(p, obj);
+}
+
+void proto_parse_rest_books(struct proto *p, const char *buf, size_t len, proto_sink sink,
+                            void *ctx)
+{
+	size_t n;
+	const char *s = frame_begin(p, buf, len, &n);
+	if (n == 0 || (s[0] != '{' && s[0] != '[')) {
+		emit_one(p, EV_MALFORMED, NULL, 0, n ? "not JSON" : "empty answer", sink, ctx);
+		return;
+	}
+	parse_tree(p, s, n, parse_rest_object, sink, ctx);
+}
+
+/* JSON text (an object or an array) to events: each object goes to one_object. */
+static void parse_tree(struct proto *p, const char *s, size_t n,
+                       void (*one_object)(struct proto *, json_t *), proto_sink sink, void *ctx)
+{
 	size_t containers;
 	if (n > SCAN_FROM && too_dense(s, n, &containers)) {
 		snprintf(
@@ -880,9 +922,9 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 		if (json_array_size(root) == 0)
 			ev_push(p, EV_EMPTY);
 		for (size_t i = 0; i < json_array_size(root); i++)
-			parse_object(p, json_array_get(root, i));
+			one_object(p, json_array_get(root, i));
 	} else {
-		parse_object(p, root);
+		one_object(p, root);
 	}
 	mark_last_levels(p);
 	if (p->nbad > PROTO_MAX_BAD_PER_FRAME) {

@@ -65,6 +65,7 @@ struct event {
 			size_t nasks;
 			int64_t tick;       /* micro-dollars, 0 when absent */
 			int64_t last_trade; /* micro-dollars, PRICE_NONE when absent or "" */
+			struct ev_str hash; /* exchange's book hash, raw; s NULL when absent */
 		} book;
 		struct {
 			enum side side;
@@ -145,6 +146,15 @@ void proto_destroy(struct proto *p);
  * event (EV_MALFORMED when nothing else).  A bad element inside an array or a bad entry
  * in a price_change yields EV_MALFORMED for that element only; the good ones still pass. */
 void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, void *ctx);
+
+/* Parse the body of a CLOB REST book answer: the object of GET /book?token_id= or the
+ * array of such objects from POST /books ({market, asset_id, timestamp, hash, bids, asks,
+ * min_order_size, tick_size, neg_risk, last_trade_price}, best level last, no event_type).
+ * Each book becomes an EV_BOOK (book.hash filled when sent); a bad book is EV_MALFORMED
+ * for its asset when the asset id could be read; "[]" is EV_EMPTY; anything else is one
+ * EV_MALFORMED.  Same bounds and allocation rules as proto_parse. */
+void proto_parse_rest_books(struct proto *p, const char *buf, size_t len, proto_sink sink,
+                            void *ctx);
 
 const struct proto_counters *proto_counters(const struct proto *p);
 

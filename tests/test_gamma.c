@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gamma.h"
+#include "pypeer.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."
@@ -50,35 +51,13 @@ static void peer_start(void)
 	int lfd = mkstemp(peer_log);
 	ck_assert_msg(lfd >= 0, "mkstemp failed: %s", strerror(errno));
 	close(lfd);
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	peer_pid = fork();
-	ck_assert_msg(peer_pid >= 0, "fork failed: %s", strerror(errno));
-	if (peer_pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execl(PYTHON3, PYTHON3, TOP_SRCDIR "/tests/gamma_peer.py", "--log", peer_log,
-		      "--lifetime", "30", "--slow", "25", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	char line[32] = "";
-	size_t used = 0;
-	int64_t deadline = now_ms() + WAIT_MS;
-	while (used < sizeof(line) - 1 && !strchr(line, '\n') && now_ms() < deadline) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		ssize_t n = read(fds[0], line + used, sizeof(line) - 1 - used);
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		line[used] = '\0';
-	}
-	close(fds[0]);
-	int port = atoi(line);
-	ck_assert_msg(port > 0, "gamma_peer.py did not print its port (got \"%s\")", line);
+	const char *argv[] = {PYTHON3,      TOP_SRCDIR "/tests/gamma_peer.py",
+	                      "--log",      peer_log,
+	                      "--lifetime", "30",
+	                      "--slow",     "25",
+	                      NULL};
+	int port = pypeer_start((char *const *)argv, &peer_pid, WAIT_MS);
+	ck_assert_msg(port > 0, "gamma_peer.py did not start or print its port");
 	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", port);
 }
 
@@ -98,11 +77,7 @@ static void teardown(void)
 {
 	gamma_stop(g);
 	g = NULL;
-	if (peer_pid > 0) {
-		kill(peer_pid, SIGTERM);
-		waitpid(peer_pid, NULL, 0);
-		peer_pid = -1;
-	}
+	pypeer_stop(&peer_pid);
 	unlink(peer_log);
 }
 

@@ -29,6 +29,7 @@ struct rec {
 	char reason[160];                     /* EV_MALFORMED reason, copied */
 	bool dropped;                         /* bad.frame_dropped */
 	char text[64];                        /* other.text */
+	char hash[96];                        /* book.hash */
 	struct event ev;                      /* the scalar fields (pointers not to be used) */
 	struct ev_level bids[MAX_LVLS];       /* book copy */
 	struct ev_level asks[MAX_LVLS];       /* book copy */
@@ -66,10 +67,11 @@ static void collect(void *ctx, const struct event *e)
 	cp(r->market, sizeof r->market, e->market);
 	if (e->kind == EV_MALFORMED)
 		snprintf(r->reason, sizeof r->reason, "%s", e->bad.reason ? e->bad.reason : "");
-	r->dropped = e->kind == EV_MALFORMED && e->bad.frame_dropped;
+	r->dropped = e->kind == EV_MALFORMED && e->bad.frame_dropped; /* a union member */
 	if (e->kind == EV_SERVER_ERROR || e->kind == EV_UNKNOWN || e->kind == EV_PONG)
 		cp(r->text, sizeof r->text, e->other.text);
 	if (e->kind == EV_BOOK) {
+		cp(r->hash, sizeof r->hash, e->book.hash);
 		for (size_t i = 0; i < e->book.nbids && i < MAX_LVLS; i++)
 			r->bids[i] = e->book.bids[i];
 		for (size_t i = 0; i < e->book.nasks && i < MAX_LVLS; i++)
@@ -1111,10 +1113,106 @@ START_TEST(threads_parsing_and_other_jansson_users_do_not_interfere)
 }
 END_TEST
 
+/* ---- REST book answers ---- */
+
+static void parse_rest(const char *s)
+{
+	G->n = 0;
+	G->total = 0;
+	proto_parse_rest_books(P, s, strlen(s), collect, G);
+}
+
+#define REST_BOOK_A                                                                                \
+	"{\"market\":\"0x1b6f\",\"asset_id\":\"1234\",\"timestamp\":\"1700000000123\","            \
+	"\"hash\":\"0xabc\",\"bids\":[{\"price\":\"0.01\",\"size\":\"100\"},{\"price\":\".48\","   \
+	"\"size\":\"2.5\"}],\"asks\":[{\"price\":\"0.99\",\"size\":\"7\"},{\"price\":\"0.52\","    \
+	"\"size\":\"1\"}],\"min_order_size\":\"5\",\"tick_size\":\"0.01\",\"neg_risk\":false,"     \
+	"\"last_trade_price\":\"0.500\"}"
+
+START_TEST(rest_book_object_becomes_one_book_event_with_hash_and_timestamp)
+{
+	parse_rest(REST_BOOK_A);
+	expect_kinds(EV_BOOK);
+	struct rec *r = &G->r[0];
+	ck_assert_str_eq(r->asset, "1234");
+	ck_assert_str_eq(r->market, "0x1b6f");
+	ck_assert_str_eq(r->hash, "0xabc");
+	ck_assert_int_eq(r->ts, 1700000000123);
+	ck_assert_int_eq(r->ev.book.tick, 10000);
+	ck_assert_int_eq(r->ev.book.last_trade, 500000);
+	ck_assert_uint_eq(r->ev.book.nbids, 2);
+	ck_assert_uint_eq(r->ev.book.nasks, 2);
+	/* the order sent is kept: best last on both sides */
+	ck_assert_int_eq(r->bids[0].price, 10000);
+	ck_assert_int_eq(r->bids[1].price, 480000);
+	ck_assert_int_eq(r->bids[1].size, 2500000);
+	ck_assert_int_eq(r->asks[0].price, 990000);
+	ck_assert_int_eq(r->asks[1].price, 520000);
+	ck_assert_uint_eq(proto_counters(P)->unknown_keys, 0);
+}
+END_TEST
+
+START_TEST(rest_books_array_gives_a_book_per_element_and_isolates_a_bad_one)
+{
+	parse_rest(
+	    "[" REST_BOOK_A ","
+	    "{\"asset_id\":\"5678\",\"bids\":[],\"asks\":[{\"price\":\"2\",\"size\":\"1\"}]},"
+	    "{\"asset_id\":\"91\",\"bids\":[],\"asks\":[],\"timestamp\":\"5\"},"
+	    "7]");
+	expect_kinds(EV_BOOK, EV_MALFORMED, EV_BOOK, EV_MALFORMED);
+	ck_assert_str_eq(G->r[0].asset, "1234");
+	ck_assert_str_eq(G->r[1].asset, "5678");
+	ck_assert_str_eq(G->r[1].reason, "price out of range");
+	ck_assert_str_eq(G->r[2].asset, "91");
+	ck_assert_str_eq(G->r[2].hash, "");
+	ck_assert_ptr_null(G->r[2].ev.book.hash.s);
+	ck_assert_uint_eq(G->r[2].ev.book.nbids + G->r[2].ev.book.nasks, 0);
+	ck_assert_int_eq(G->r[2].ts, 5);
+	ck_assert_str_eq(G->r[3].reason, "array element is not an object");
+	/* levels of the first book are still right after a later book failed */
+	ck_assert_int_eq(G->r[0].asks[1].price, 520000);
+}
+END_TEST
+
+START_TEST(rest_answers_that_are_not_books_are_malformed)
+{
+	parse_rest("[]");
+	expect_kinds(EV_EMPTY);
+	parse_rest("{\"error\":\"No orderbook exists for the requested token id\"}");
+	expect_malformed("missing asset_id");
+	parse_rest("PONG");
+	expect_malformed("not JSON");
+	parse_rest("  ");
+	expect_malformed("empty answer");
+	parse_rest("[{\"asset_id\":\"1\",\"bids\":[]");
+	expect_malformed("not JSON");
+	parse_rest("{\"asset_id\":\"1\",\"bids\":[],\"asks\":[],\"hash\":5}");
+	expect_malformed("hash is not a string");
+	ck_assert_str_eq(G->r[0].asset, "1");
+}
+END_TEST
+
+START_TEST(socket_book_carries_its_hash_too)
+{
+	parse("{\"event_type\":\"book\",\"asset_id\":\"42\",\"hash\":\"deadbeef\",\"bids\":[],"
+	      "\"asks\":[]}");
+	expect_kinds(EV_BOOK);
+	ck_assert_str_eq(G->r[0].hash, "deadbeef");
+}
+END_TEST
+
 static Suite *proto_suite(void)
 {
 	Suite *s = suite_create("proto");
 	TCase *t;
+
+	t = tcase_create("rest");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, rest_book_object_becomes_one_book_event_with_hash_and_timestamp);
+	tcase_add_test(t, rest_books_array_gives_a_book_per_element_and_isolates_a_bad_one);
+	tcase_add_test(t, rest_answers_that_are_not_books_are_malformed);
+	tcase_add_test(t, socket_book_carries_its_hash_too);
+	suite_add_tcase(s, t);
 
 	t = tcase_create("fmt");
 	tcase_add_test(t, fmt_initial_is_the_documented_subscription);

@@ -149,10 +149,10 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	json_object_set_new(
 		root, "connection",
 		json_pack("{s:s, s:b, s:I, s:o}", "state",
-			  strcmp(m->mode, "replay") == 0 ? "replay" : conn_kind_name(c->state),
+			  strcmp(m->mode, "replay") == 0 ? "replay" : conn_kind_name(c->event),
 			  "alive", c->alive, "reconnects", (json_int_t)c->reconnects, "last_error",
 			  c->last_error[0] ? json_string(c->last_error) : json_null()));
-	uint64_t dropped = m->ring ? ring_dropped(m->ring) : 0;
+	uint64_t dropped = m->transport.ring_drops;
 	json_object_set_new(
 		root, "counters",
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
@@ -161,7 +161,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 			  "unknown", (json_int_t)m->cnt.unknown, "dropped", (json_int_t)dropped,
 			  "gaps", (json_int_t)m->cnt.gaps, "resyncs", (json_int_t)m->cnt.resyncs,
 			  "pongs", (json_int_t)m->cnt.pongs, "oversize",
-			  (json_int_t)m->feed.oversize, "unsolicited", (json_int_t)m->cnt.unsolicited));
+			  (json_int_t)m->transport.oversize, "unsolicited", (json_int_t)m->cnt.unsolicited));
 	json_object_set_new(root, "latency",
 			    json_pack("{s:o, s:o, s:o, s:o}", "feed_ms",
 				      summary_json(m->feed_ms, now_s, STATS_WINDOW_SECS), "pipeline_us",
@@ -399,7 +399,7 @@ int export_metrics(const struct market_state *m, const struct export_options *o,
 		m->cnt.malformed);
 	counter(&b, "clobtop_unknown_total", "Events of an unknown type.", m->cnt.unknown);
 	counter(&b, "clobtop_dropped_total", "Messages dropped because the ring was full.",
-		m->ring ? ring_dropped(m->ring) : 0);
+		m->transport.ring_drops);
 	counter(&b, "clobtop_resyncs_total", "Resync requests.", m->cnt.resyncs);
 	counter(&b, "clobtop_reconnects_total", "Reconnections.", m->conn.reconnects);
 	bprintf(&b, "# HELP clobtop_connected Whether the feed is connected and alive.\n"

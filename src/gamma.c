@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clob.h"
 #include "curlcfg.h"
 #include "num.h"
 #include "msg.h"
@@ -41,7 +42,6 @@
 #define RESP_RING_BYTES (256u * 1024u) /* a full result is ~24 KiB; room for several */
 #define IDLE_POLL_MS    1000           /* worker's idle wait; stop wakes it sooner */
 #define RETRY_PUSH_MS   10             /* wait while the UI has not drained answers */
-#define TOKEN_MAX       79             /* chars of one token id (78 digits today) */
 
 enum req_kind {
 	REQ_TOKENS = 'T', /* payload: space-separated token ids */
@@ -665,7 +665,7 @@ bool gamma_lookup_tokens(struct gamma *g, const char *ids)
 		if (!*p)
 			break;
 		size_t n = strcspn(p, " ");
-		if (n > TOKEN_MAX || ++nids > GAMMA_MAX_IDS || used + n + 2 > sizeof(norm))
+		if (n > TOKEN_ID_MAX || ++nids > GAMMA_MAX_IDS || used + n + 2 > sizeof(norm))
 			return false;
 		if (used)
 			norm[used++] = ' ';

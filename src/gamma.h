@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clob.h"
+
 #define GAMMA_BASE_URL    "https://gamma-api.polymarket.com"
 #define GAMMA_MAX_IDS     16 /* token ids per gamma_lookup_tokens call */
 #define GAMMA_MAX_MARKETS 16 /* markets per result; more are counted in .truncated */
@@ -39,13 +41,13 @@ struct gamma_market {
 	int64_t tick;                       /* micro-dollars, 0 when unknown */
 	bool closed;                        /* the market no longer trades */
 	size_t ntokens;                     /* entries used in token[] and outcome[] */
-	char token[GAMMA_MAX_TOKENS][80];   /* sanitised decimal token ids */
+	char token[GAMMA_MAX_TOKENS][TOKEN_ID_SIZE]; /* sanitised decimal token ids */
 	char outcome[GAMMA_MAX_TOKENS][48]; /* sanitised outcome names ("" when missing) */
 };
 
 struct gamma_result {
 	int kind;                                       /* enum gamma_kind */
-	char query[GAMMA_MAX_IDS * 80];                 /* the ids or slug asked for, sanitised */
+	char query[GAMMA_MAX_IDS * TOKEN_ID_SIZE];      /* the ids or slug asked for, sanitised */
 	bool ok;                                        /* every request answered and parsed */
 	char error[200];                                /* in words; "" when none */
 	size_t truncated;                               /* markets dropped past the array */

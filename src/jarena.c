@@ -1,5 +1,6 @@
 /* jarena: see jarena.h. */
 #include <jansson.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 
 #define ARENA_INITIAL ((size_t)256 * 1024)
 #define ARENA_MAX     ((size_t)64 * 1024 * 1024) /* bigger frames spill to malloc */
+#define ARENA_KEEP    ((size_t)16 * 1024 * 1024) /* larger arenas are freed after use */
 #define ARENA_ALIGN   ((size_t)16)
 
 struct arena {
@@ -144,11 +146,25 @@ void jarena_pause(void)
 	tl_arena.active = false;
 }
 
+/* One huge frame must not keep its memory: an arena above ARENA_KEEP is given back
+ * after the frame, and so is what a frame spilled to malloc (glibc keeps freed memory
+ * in its heap unless asked to return it). */
 void jarena_end(void)
 {
-	tl_arena.active = false;
-	POISON(tl_arena.base, tl_arena.cap);
-	tl_arena.busy = false;
+	struct arena *a = &tl_arena;
+	a->active = false;
+	a->busy = false;
+	if (a->cap > ARENA_KEEP || a->spilled > ARENA_KEEP) {
+		UNPOISON(a->base, a->cap);
+		free(a->base);
+		a->base = NULL;
+		a->cap = a->used = a->spilled = 0;
+		if (arena_key_ok)
+			pthread_setspecific(arena_key, NULL);
+		malloc_trim(0);
+		return;
+	}
+	POISON(a->base, a->cap);
 }
 
 void jarena_count_heap(void)

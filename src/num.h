@@ -34,6 +34,28 @@ enum num_err num_parse(const char *s, size_t len, int64_t *out);
 #define NUM_BUF 32
 size_t num_format(int64_t v, char *buf, size_t cap);
 
+/* Sums and products of values the network chose: a size may be anything up to INT64_MAX
+ * micro-shares, so every total and notional saturates at INT64_MAX / INT64_MIN instead of
+ * overflowing (undefined behaviour in C, a negative dollar amount on the screen). */
+static inline int64_t num_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+/* a * b / d with a 128-bit intermediate, truncated toward zero, saturated; d != 0. */
+static inline int64_t num_mul_div(int64_t a, int64_t b, int64_t d)
+{
+	__int128 q = (__int128)a * b / d;
+	if (q > INT64_MAX)
+		return INT64_MAX;
+	if (q < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)q;
+}
+
 /* A short English reason for an error code, for counters and alerts. */
 const char *num_strerror(enum num_err e);
 

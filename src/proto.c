@@ -50,7 +50,19 @@ struct proto {
 	size_t nev;              /* events queued in this frame */
 	uint32_t *seen;          /* open-addressing set of asset ids (last_in_frame pass) */
 	size_t seen_cap;         /* slots, a power of two */
+	size_t nbad;             /* malformed elements in the current frame */
+	char bad_text[128];      /* reason of a summary EV_MALFORMED of the current frame */
 };
+
+/* Scratch kept between frames; above this, a frame's scratch is released after it, so
+ * one huge frame does not keep its memory for ever.  Sizes in elements. */
+#define KEEP_LEVELS (64u * 1024u)
+#define KEEP_EVENTS (16u * 1024u)
+#define KEEP_SEEN   (64u * 1024u)
+
+/* Frames up to this size are parsed without a look: whatever they hold costs at most a
+ * few MiB.  Larger ones are first scanned for how many objects and arrays they open. */
+#define SCAN_FROM (64u * 1024u)
 
 /* Scratch arrays only grow, so a steady-state frame never reaches realloc. */
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -71,6 +83,28 @@ struct proto *proto_create(void)
 		return NULL;
 	}
 	return p;
+}
+
+static void release_above(void **arr, size_t *cap, size_t keep)
+{
+	if (*cap > keep) {
+		free(*arr);
+		*arr = NULL;
+		*cap = 0;
+	}
+}
+
+/* An upper bound of the JSON containers a frame opens (brackets inside strings count
+ * too, which only errs on the safe side), and whether parsing it would cost more memory
+ * than PROTO_MAX_CONTAINERS or about 20 times its size allows: jansson spends some 150 to
+ * 250 bytes per object, so a frame of "{}," costs 60 times its size. */
+static bool too_dense(const char *s, size_t n, size_t *containers)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += s[i] == '{' || s[i] == '[';
+	*containers = c;
+	return c > PROTO_MAX_CONTAINERS || c > n / 12;
 }
 
 void proto_destroy(struct proto *p)
@@ -300,6 +334,10 @@ static struct event *ev_push(struct proto *p, enum ev_kind kind)
 
 static void ev_bad(struct proto *p, const struct ev_str *asset, const char *reason)
 {
+	/* Past a few per frame only the count is kept: 2.8 million bad elements in one frame
+	 * once became 2.8 million alerts. */
+	if (p->nbad++ >= PROTO_MAX_BAD_PER_FRAME)
+		return;
 	struct event *e = ev_push(p, EV_MALFORMED);
 	if (!e)
 		return;
@@ -334,6 +372,8 @@ static const char *read_levels(struct proto *p, json_t *arr, size_t *n)
 	if (!json_is_array(arr))
 		return "book side is not an array";
 	size_t cnt = json_array_size(arr);
+	if (cnt > PROTO_MAX_LEVELS)
+		return "more price levels on one side than a price grid can hold";
 	if (!grow((void **)&p->lv, &p->lv_cap, p->lv_used + cnt, sizeof(struct ev_level)))
 		return "out of memory";
 	for (size_t i = 0; i < cnt; i++) {
@@ -814,9 +854,25 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 		return;
 	}
 
+	size_t containers;
+	if (n > SCAN_FROM && too_dense(s, n, &containers)) {
+		snprintf(
+		    p->bad_text, sizeof p->bad_text,
+		    "frame dropped: %zu objects in %zu bytes would cost too much memory to parse",
+		    containers, n);
+		struct event e;
+		memset(&e, 0, sizeof e);
+		e.kind = EV_MALFORMED;
+		e.bad.reason = p->bad_text;
+		e.bad.frame_dropped = true;
+		emit(p, &e, sink, ctx);
+		return;
+	}
+
 	bool own_arena = jarena_begin();
 	p->nev = 0;
 	p->lv_used = 0;
+	p->nbad = 0;
 	json_t *root = json_loadb(s, n, 0, NULL);
 	if (!root) {
 		ev_bad(p, NULL, "not JSON");
@@ -829,6 +885,13 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 		parse_object(p, root);
 	}
 	mark_last_levels(p);
+	if (p->nbad > PROTO_MAX_BAD_PER_FRAME) {
+		snprintf(p->bad_text, sizeof p->bad_text,
+		         "and %zu more malformed elements in this frame",
+		         p->nbad - PROTO_MAX_BAD_PER_FRAME);
+		p->nbad = 0; /* let this one through */
+		ev_bad(p, NULL, p->bad_text);
+	}
 
 	/* Whatever the sink allocates (it may use jansson too) must outlive the frame, so the
 	 * arena is switched off while it runs; frees of arena pointers stay no-ops. */
@@ -849,4 +912,7 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 	json_decref(root);
 	if (own_arena)
 		jarena_end();
+	release_above((void **)&p->lv, &p->lv_cap, KEEP_LEVELS);
+	release_above((void **)&p->ev, &p->ev_cap, KEEP_EVENTS);
+	release_above((void **)&p->seen, &p->seen_cap, KEEP_SEEN);
 }

@@ -103,7 +103,9 @@ struct event {
 			    text; /* EV_SERVER_ERROR: the text; EV_UNKNOWN: the event_type */
 		} other;
 		struct {
-			const char *reason; /* EV_MALFORMED: static English text */
+			const char *reason; /* EV_MALFORMED: English text, valid in the callback */
+			bool frame_dropped; /* the whole frame was dropped unparsed (too dense):
+			                       any asset may have missed updates */
 		} bad;
 	};
 	struct {
@@ -111,6 +113,15 @@ struct event {
 		struct ev_str winning_outcome;
 	} resolved; /* EV_RESOLVED only (outside the union: info is filled too) */
 };
+
+/* Bounds on what one frame may cost.  A book side with more levels than the finest price
+ * grid holds (0.0001 ticks on [0, 1]) is malformed.  A frame opening more objects and
+ * arrays than PROTO_MAX_CONTAINERS, or one per 12 bytes, is dropped unparsed with one
+ * EV_MALFORMED whose bad.frame_dropped is set.  Past PROTO_MAX_BAD_PER_FRAME malformed
+ * elements in a frame, one more EV_MALFORMED says how many others there were. */
+#define PROTO_MAX_LEVELS        10001
+#define PROTO_MAX_CONTAINERS    500000
+#define PROTO_MAX_BAD_PER_FRAME 8
 
 typedef void (*proto_sink)(void *ctx, const struct event *ev);
 

@@ -22,12 +22,18 @@
 
 struct replay;
 
-/* speed: 1.0 recorded speed, 10.0 ten times faster, 0 as fast as possible. */
-struct replay *replay_start(const char *path, double speed, struct ring *data, char *err,
-			    size_t errlen);
+/* speed: 1.0 recorded speed, 10.0 ten times faster, 0 as fast as possible.  A line longer
+ * than max_line bytes (the live --max-message; 0 or more than the ring can carry means
+ * the ring's limit) is skipped without being read into memory whole.  Every skipped line
+ * is counted; the first few are reported with their line numbers as CONN_ERROR events in
+ * the ring, and the final CONN_STOPPED says how many were skipped.  path must be a
+ * regular file, or "-" for standard input. */
+struct replay *replay_start(const char *path, double speed, size_t max_line, struct ring *data,
+			    char *err, size_t errlen);
 bool replay_done(const struct replay *r);
 uint64_t replay_frames(const struct replay *r);   /* frames pushed */
-uint64_t replay_bad_lines(const struct replay *r); /* lines that were neither */
+uint64_t replay_bad_lines(const struct replay *r);      /* lines skipped */
+uint64_t replay_first_bad_line(const struct replay *r); /* 1-based, 0 when none */
 void replay_stop(struct replay *r);                 /* interrupts and joins */
 
 struct recorder;

@@ -15,7 +15,9 @@
  *     U+0080..U+009F) is dropped.
  *   - U+2028 / U+2029 (line and paragraph separators) become a space, like LF.
  *   - Bidi controls that can make text read differently from what it is (U+061C,
- *     U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) are dropped.
+ *     U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) are dropped, and so are characters
+ *     that draw nothing (U+200B..U+200D, U+2060..U+2064, U+FEFF, U+180E, U+FFF9..U+FFFB,
+ *     the tags U+E0000..U+E007F).
  *   - Malformed UTF-8 (stray continuation byte 0xA0..0xBF, bytes 0xF8..0xFF, a sequence
  *     cut short, an overlong form, a surrogate, anything above U+10FFFF) becomes one
  *     U+FFFD per malformed sequence.
@@ -85,6 +87,16 @@ static bool is_bidi_control(int32_t cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
 	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Characters that draw nothing, so two labels that look the same can differ, or a label
+ * can carry hidden text: zero-width space and joiners, word joiner and invisible operators,
+ * the BOM / zero-width no-break space, the Mongolian vowel separator, interlinear
+ * annotation controls and the tag characters. */
+static bool is_invisible(int32_t cp)
+{
+	return (cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff ||
+	       cp == 0x180e || (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
 }
 
 /* Code point of the C1 control at s, or -1: either a raw byte 0x80..0x9F that is not
@@ -200,7 +212,7 @@ static void sanitize_step(const unsigned char *s, size_t len, size_t i, size_t *
 	} else if (u.cp == 0x2028 || u.cp == 0x2029) {
 		*out = space;
 		*out_len = 1;
-	} else if (!is_bidi_control(u.cp)) {
+	} else if (!is_bidi_control(u.cp) && !is_invisible(u.cp)) {
 		*out = (const char *)s + i;
 		*out_len = u.len;
 	}

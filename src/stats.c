@@ -14,6 +14,7 @@
  * (they are kept exactly, apart from the buckets).
  */
 #include "stats.h"
+#include "num.h"
 
 #include <limits.h>
 #include <math.h>
@@ -328,14 +329,14 @@ void rate_add(struct rate *r, int64_t now_s, int64_t n)
 
 	if (n < 0)
 		return;
-	r->total += (uint64_t)n;
+	r->total = r->total + (uint64_t)n < r->total ? UINT64_MAX : r->total + (uint64_t)n;
 	if (r->stamp[s] > now_s)
 		return; /* that second has left the window already; only the total keeps it */
 	if (r->stamp[s] != now_s) {
 		r->sec[s] = 0;
 		r->stamp[s] = now_s;
 	}
-	r->sec[s] += n;
+	r->sec[s] = num_sat_add(r->sec[s], n);
 }
 
 /* Sum of the seconds first..last inclusive that are still held. */
@@ -345,7 +346,7 @@ static int64_t rate_span(const struct rate *r, int64_t first, int64_t last)
 
 	for (int i = 0; i < STATS_WINDOW_SECS; i++)
 		if (r->stamp[i] != NO_STAMP && r->stamp[i] >= first && r->stamp[i] <= last)
-			sum += r->sec[i];
+			sum = num_sat_add(sum, r->sec[i]);
 	return sum;
 }
 

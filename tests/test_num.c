@@ -277,6 +277,21 @@ START_TEST(parse_accepts_null_out)
 }
 END_TEST
 
+START_TEST(saturating_sum_and_product)
+{
+	ck_assert_int_eq(num_sat_add(INT64_MAX, 1), INT64_MAX);
+	ck_assert_int_eq(num_sat_add(INT64_MIN, -1), INT64_MIN);
+	ck_assert_int_eq(num_sat_add(40, 2), 42);
+	ck_assert_int_eq(num_sat_add(INT64_MAX, INT64_MIN), -1);
+	/* price * size / 1e6: exact in range, saturated beyond. */
+	ck_assert_int_eq(num_mul_div(500000, 3000000, NUM_SCALE), 1500000);
+	ck_assert_int_eq(num_mul_div(INT64_MAX, INT64_MAX, NUM_SCALE), INT64_MAX);
+	ck_assert_int_eq(num_mul_div(INT64_MIN, INT64_MAX, NUM_SCALE), INT64_MIN);
+	ck_assert_int_eq(num_mul_div(INT64_MAX, NUM_SCALE, NUM_SCALE), INT64_MAX);
+	ck_assert_int_eq(num_mul_div(-7, 1, 2), -3); /* toward zero */
+}
+END_TEST
+
 START_TEST(strerror_names_every_error)
 {
 	enum num_err all[] = {NUM_OK, NUM_EMPTY, NUM_SYNTAX, NUM_PRECISION, NUM_RANGE};
@@ -310,6 +325,7 @@ static Suite *num_suite(void)
 	                    (int)(sizeof fmt_cases / sizeof fmt_cases[0]));
 	tcase_add_test(tc, format_truncates_and_terminates_small_buffers);
 	tcase_add_test(tc, strerror_names_every_error);
+	tcase_add_test(tc, saturating_sum_and_product);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("round_trip");

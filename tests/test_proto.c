@@ -26,7 +26,8 @@ struct rec {
 	char asset[96];                       /* asset_id text */
 	char market[96];                      /* market text */
 	int64_t ts;                           /* ts_ms */
-	const char *reason;                   /* EV_MALFORMED reason (static) */
+	char reason[160];                     /* EV_MALFORMED reason, copied */
+	bool dropped;                         /* bad.frame_dropped */
 	char text[64];                        /* other.text */
 	struct event ev;                      /* the scalar fields (pointers not to be used) */
 	struct ev_level bids[MAX_LVLS];       /* book copy */
@@ -64,7 +65,8 @@ static void collect(void *ctx, const struct event *e)
 	cp(r->asset, sizeof r->asset, e->asset_id);
 	cp(r->market, sizeof r->market, e->market);
 	if (e->kind == EV_MALFORMED)
-		r->reason = e->bad.reason;
+		snprintf(r->reason, sizeof r->reason, "%s", e->bad.reason ? e->bad.reason : "");
+	r->dropped = e->bad.frame_dropped;
 	if (e->kind == EV_SERVER_ERROR || e->kind == EV_UNKNOWN || e->kind == EV_PONG)
 		cp(r->text, sizeof r->text, e->other.text);
 	if (e->kind == EV_BOOK) {
@@ -123,15 +125,14 @@ static void parse(const char *s)
 			ck_assert_msg(G->r[i_].kind == want_[i_],                                  \
 			              "event %zu: expected %s, got %s (reason %s)", i_,            \
 			              ev_kind_name(want_[i_]), ev_kind_name(G->r[i_].kind),        \
-			              G->r[i_].reason ? G->r[i_].reason : "-");                    \
+			              G->r[i_].reason);                                            \
 	} while (0)
 
 #define expect_malformed(reason_)                                                                  \
 	do {                                                                                       \
 		expect_kinds(EV_MALFORMED);                                                        \
-		ck_assert_msg(G->r[0].reason &&strcmp(G->r[0].reason, (reason_)) == 0,             \
-		              "expected reason '%s', got '%s'", (reason_),                         \
-		              G->r[0].reason ? G->r[0].reason : "(null)");                         \
+		ck_assert_msg(strcmp(G->r[0].reason, (reason_)) == 0,                              \
+		              "expected reason '%s', got '%s'", (reason_), G->r[0].reason);        \
 	} while (0)
 
 /* ---- the captured frames, read at test time ---- */
@@ -783,13 +784,56 @@ END_TEST
 
 START_TEST(deep_nesting_is_malformed_not_a_stack_overflow)
 {
-	size_t depth = 100000;
+	size_t depth = 30000; /* under the size at which frames are scanned first */
 	char *buf = malloc(2 * depth + 1);
 	ck_assert_ptr_nonnull(buf);
 	memset(buf, '[', depth);
 	memset(buf + depth, ']', depth);
 	parse_n(buf, 2 * depth);
 	expect_malformed("not JSON");
+	ck_assert(!G->r[0].dropped);
+	free(buf);
+}
+END_TEST
+
+/* 2.8 million "{}" in 8 MiB once cost 1.69 GB: such a frame is dropped unparsed, said
+ * once, and flagged so the caller resynchronises. */
+START_TEST(a_frame_of_tiny_objects_is_dropped_unparsed)
+{
+	size_t n = 1000000;
+	char *buf = malloc(3 * n + 2);
+	ck_assert_ptr_nonnull(buf);
+	buf[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		memcpy(buf + 1 + 3 * i, i + 1 < n ? "{}," : "{}]", 3);
+	parse_n(buf, 3 * n + 1);
+	expect_kinds(EV_MALFORMED);
+	ck_assert(G->r[0].dropped);
+	ck_assert_msg(strstr(G->r[0].reason, "1000001 objects in 3000001 bytes"), "got '%s'",
+	              G->r[0].reason);
+	struct jarena_stats st;
+	jarena_stats(&st);
+	ck_assert_uint_lt(st.cap, 64u << 20);
+	free(buf);
+}
+END_TEST
+
+/* Under the density limit, many bad elements still give a handful of events. */
+START_TEST(many_bad_elements_give_a_few_events_and_a_count)
+{
+	size_t n = 5000;
+	char *buf = malloc(n * 24 + 2);
+	ck_assert_ptr_nonnull(buf);
+	size_t o = 0;
+	buf[o++] = '[';
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)sprintf(buf + o, "%s{\"no_event_type\":%5zu}", i ? "," : "", i);
+	buf[o++] = ']';
+	parse_n(buf, o);
+	ck_assert_uint_eq(G->n, PROTO_MAX_BAD_PER_FRAME + 1);
+	ck_assert_str_eq(G->r[0].reason, "missing event_type");
+	ck_assert_msg(strstr(G->r[PROTO_MAX_BAD_PER_FRAME].reason, "and 4992 more malformed"),
+	              "got '%s'", G->r[PROTO_MAX_BAD_PER_FRAME].reason);
 	free(buf);
 }
 END_TEST
@@ -839,17 +883,28 @@ static char *big_book(size_t n, size_t *len)
 	return b;
 }
 
-START_TEST(one_megabyte_book_parses_exactly)
+START_TEST(a_book_as_deep_as_the_finest_price_grid_parses_exactly)
 {
-	size_t len, n = 15000;
+	size_t len, n = PROTO_MAX_LEVELS;
 	char *b = big_book(n, &len);
-	ck_assert_uint_gt(len, 1000000);
+	ck_assert_uint_gt(len, 600000);
 	parse_n(b, len);
 	expect_kinds(EV_BOOK);
 	ck_assert_uint_eq(G->r[0].ev.book.nbids, n);
 	ck_assert_uint_eq(G->r[0].ev.book.nasks, n);
 	ck_assert_int_eq(G->r[0].bids[MAX_LVLS - 1].price, MAX_LVLS - 1);
 	ck_assert_int_eq(G->r[0].bids[MAX_LVLS - 1].size, (int64_t)MAX_LVLS * NUM_SCALE);
+	free(b);
+}
+END_TEST
+
+START_TEST(a_book_deeper_than_any_price_grid_is_malformed_for_its_asset)
+{
+	size_t len;
+	char *b = big_book(PROTO_MAX_LEVELS + 1, &len);
+	parse_n(b, len);
+	expect_malformed("more price levels on one side than a price grid can hold");
+	ck_assert_str_eq(G->r[0].asset, "7");
 	free(b);
 }
 END_TEST
@@ -916,22 +971,51 @@ END_TEST
 START_TEST(arena_overflow_spills_then_grows_once)
 {
 	size_t len, nev = 0;
-	char *b = big_book(15000, &len);
+	char *b = big_book(PROTO_MAX_LEVELS, &len);
 	struct jarena_stats s0, s1, s2;
 	proto_parse(P, "PONG", 4, count_only, &nev); /* nothing to allocate */
 	jarena_stats(&s0);
 	proto_parse(P, b, len, count_only, &nev);
 	jarena_stats(&s1);
 	ck_assert_msg(s1.heap_allocs > s0.heap_allocs, "a 1 MB frame should spill to malloc");
+	ck_assert_uint_gt(s1.cap, 0);
 	proto_parse(P, b, len, count_only, &nev);
 	proto_parse(P, b, len, count_only, &nev);
 	jarena_stats(&s1);
 	proto_parse(P, b, len, count_only, &nev);
 	jarena_stats(&s2);
 	ck_assert_uint_gt(s2.cap, 1000000);
+	ck_assert_uint_le(s2.cap, 16u << 20);
 	ck_assert_msg(s2.heap_allocs == s1.heap_allocs, "expected no malloc once grown, got %llu",
 	              (unsigned long long)(s2.heap_allocs - s1.heap_allocs));
 	ck_assert_uint_eq(nev, 5); /* the PONG and four books */
+	free(b);
+}
+END_TEST
+
+START_TEST(a_huge_frame_gives_its_memory_back)
+{
+	size_t len, nev = 0;
+	char *b = big_book(PROTO_MAX_LEVELS, &len);
+	char *arr = malloc(6 * (len + 1) + 2);
+	ck_assert_ptr_nonnull(arr);
+	size_t o = 0;
+	arr[o++] = '[';
+	for (int i = 0; i < 6; i++) {
+		if (i)
+			arr[o++] = ',';
+		memcpy(arr + o, b, len);
+		o += len;
+	}
+	arr[o++] = ']';
+	proto_parse(P, arr, o, count_only, &nev);
+	ck_assert_uint_eq(nev, 6);
+	struct jarena_stats st;
+	jarena_stats(&st);
+	ck_assert_msg(st.cap == 0, "a %zu-byte frame left a %zu-byte arena behind", o, st.cap);
+	proto_parse(P, "PONG", 4, count_only, &nev); /* and the next frame still parses */
+	ck_assert_uint_eq(nev, 7);
+	free(arr);
 	free(b);
 }
 END_TEST
@@ -1077,7 +1161,10 @@ static Suite *proto_suite(void)
 	tcase_add_test(t, deep_nesting_is_malformed_not_a_stack_overflow);
 	tcase_add_test(t, binary_garbage_never_crashes_and_yields_events);
 	tcase_add_test(t, nul_inside_frame_and_null_buffer_are_malformed);
-	tcase_add_test(t, one_megabyte_book_parses_exactly);
+	tcase_add_test(t, a_book_as_deep_as_the_finest_price_grid_parses_exactly);
+	tcase_add_test(t, a_book_deeper_than_any_price_grid_is_malformed_for_its_asset);
+	tcase_add_test(t, a_frame_of_tiny_objects_is_dropped_unparsed);
+	tcase_add_test(t, many_bad_elements_give_a_few_events_and_a_count);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("arena");
@@ -1086,6 +1173,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(t, warm_book_parse_allocates_only_from_the_arena);
 	tcase_add_test(t, arena_overflow_spills_then_grows_once);
 	tcase_add_test(t, jansson_outside_proto_parse_uses_malloc);
+	tcase_add_test(t, a_huge_frame_gives_its_memory_back);
 	tcase_add_test(t, json_built_inside_the_sink_survives_the_frame);
 	tcase_add_test(t, threads_parsing_and_other_jansson_users_do_not_interfere);
 	suite_add_tcase(s, t);

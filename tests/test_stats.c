@@ -503,6 +503,22 @@ START_TEST(rate_per_sec_uses_complete_seconds_only)
 }
 END_TEST
 
+START_TEST(rate_saturates_instead_of_overflowing)
+{
+	/* A size of "9223372036854.775807" is a valid micro-share count; three trades of
+	 * it in one second once showed a notional of $-4.61T. */
+	struct rate r;
+	rate_init(&r);
+	rate_add(&r, 50, INT64_MAX);
+	rate_add(&r, 50, INT64_MAX);
+	rate_add(&r, 51, INT64_MAX);
+	ck_assert_int_eq(rate_sum(&r, 51, 1), INT64_MAX);
+	ck_assert_int_eq(rate_sum(&r, 51, 2), INT64_MAX);
+	ck_assert_uint_eq(r.total, UINT64_MAX);
+	ck_assert(rate_per_sec(&r, 52, 2) > 0);
+}
+END_TEST
+
 START_TEST(rate_sum_includes_current_second)
 {
 	struct rate r;
@@ -607,6 +623,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(win, window_reset_empties_everything);
 	tcase_add_test(rate, rate_per_sec_uses_complete_seconds_only);
 	tcase_add_test(rate, rate_sum_includes_current_second);
+	tcase_add_test(rate, rate_saturates_instead_of_overflowing);
 	tcase_add_test(rate, rate_forgets_after_60s_and_survives_time_jumps);
 	suite_add_tcase(s, hist);
 	suite_add_tcase(s, win);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "market.h"
+#include "ui/keymap.h"
 #include "ui/ui.h"
 
 #ifndef NCURSES_WIDECHAR
@@ -95,7 +96,7 @@ static void setup(void)
 	m.conn.started_mono_ns = t0 - 100 * NS;
 	m.conn.connected_since_ns = t0 - 50 * NS;
 	m.conn.alive = true;
-	m.conn.state = CONN_SUBSCRIBED;
+	m.conn.event = CONN_SUBSCRIBED;
 	snprintf(m.conn.url, sizeof m.conn.url, "ws://127.0.0.1:9/ws/market");
 	snprintf(m.mode, sizeof m.mode, "demo");
 	add_asset("111", "Alpha Yes", 311000, 320000);
@@ -190,7 +191,7 @@ START_TEST(quiet_asset_shows_quiet_while_alive_and_no_feed_when_the_connection_i
 	ck_assert_msg(strstr(row_with("Alpha Yes"), "quiet"), "alive: expected quiet, got: %s",
 	              row_with("Alpha Yes"));
 	m.conn.alive = false;
-	m.conn.state = CONN_DEAD;
+	m.conn.event = CONN_DEAD;
 	render();
 	ck_assert_msg(strstr(row_with("Alpha Yes"), "no feed") &&
 	                  !strstr(row_with("Alpha Yes"), "quiet"),
@@ -392,6 +393,31 @@ START_TEST(help_overlay_lists_the_keys_and_any_key_closes_it)
 }
 END_TEST
 
+/* The overlay drawn on screen, not just the table: each binding's keys and help line. */
+START_TEST(help_overlay_shows_every_binding_of_the_key_table)
+{
+	ui_resize(u, 100, 40);
+	render();
+	keys("h");
+	ck_assert(ui_handle_input(u, &m));
+	render();
+	for (size_t i = 0; i < ui_keymap_len; i++) {
+		char k[64];
+		ui_keymap_keys(&ui_keymap[i], k, sizeof k);
+		char line[160];
+		snprintf(line, sizeof line, "%-8s %s", k, ui_keymap[i].help);
+		ck_assert_msg(strstr(scr, line), "expected the help line \"%s\", got:\n%s", line,
+		              scr);
+	}
+	char hint[256];
+	ui_keymap_hint(hint, sizeof hint);
+	keys(" ");
+	ck_assert(ui_handle_input(u, &m));
+	render();
+	ck_assert_msg(strstr(scr, hint), "expected the status hint \"%s\", got:\n%s", hint, scr);
+}
+END_TEST
+
 START_TEST(q_quits)
 {
 	render();
@@ -478,6 +504,7 @@ static Suite *ui_suite(void)
 	tcase_add_test(tc, pause_shows_paused_and_freezes_the_panes);
 	tcase_add_test(tc, export_shows_the_path_written);
 	tcase_add_test(tc, help_overlay_lists_the_keys_and_any_key_closes_it);
+	tcase_add_test(tc, help_overlay_shows_every_binding_of_the_key_table);
 	tcase_add_test(tc, q_quits);
 	tcase_add_test(tc, resizes_from_huge_to_1x1_and_back_without_crashing);
 	tcase_add_test(tc, trades_and_alerts_appear_with_side_and_message);

@@ -3,75 +3,17 @@
  *
  * Each market keeps one book, token 0's, on a 0.001 grid; token 1's book is its mirror
  * (a bid at p for token 0 is an ask at 1 - p for token 1), so the two tokens can never
- * disagree.  Frames are formatted by hand from precomputed price strings: this file
- * must stay free of jansson, printf-family calls and per-frame allocation on the
- * gen_step path, which runs hundreds of thousands of times a second.
+ * disagree.  This file owns the books and the random order flow; the frames are
+ * written by gen_json.c.  It must stay free of jansson and per-frame allocation on the
+ * gen_step path, which runs hundreds of thousands of times a second, and never let a
+ * book cross except when a fault asks for it.  clobsim is single-threaded: only its
+ * one thread calls it (tests call it directly).
  */
-#include "gen.h"
+#include "gen_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { BID = 0, ASK = 1 };
-#define TOP (GEN_SLOTS - 1) /* the slot of price 1 */
-
-static char price_txt[GEN_SLOTS][8]; /* canonical text of each slot's price */
-static uint8_t price_len[GEN_SLOTS]; /* its length */
-
-static void price_table_init(void)
-{
-	for (int s = 0; s < GEN_SLOTS; s++) {
-		char *t = price_txt[s];
-		if (s == 0) {
-			strcpy(t, "0");
-		} else if (s == TOP) {
-			strcpy(t, "1");
-		} else {
-			int d[3] = {s / 100, (s / 10) % 10, s % 10};
-			int n = 3;
-
-			while (n > 0 && d[n - 1] == 0)
-				n--;
-			t[0] = '0';
-			t[1] = '.';
-			for (int i = 0; i < n; i++)
-				t[2 + i] = (char)('0' + d[i]);
-			t[2 + n] = '\0';
-		}
-		price_len[s] = (uint8_t)strlen(t);
-	}
-}
-
-const char *gen_price_text(int slot)
-{
-	if (slot < 0 || slot > TOP)
-		return "";
-	if (!price_len[TOP])
-		price_table_init();
-	return price_txt[slot];
-}
-
-/* xoshiro256**: fast, good enough, and reproducible across platforms. */
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct gen *g)
-{
-	uint64_t *s = g->rng;
-	uint64_t r = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
 
 /* Uniform in [0, n). */
 static uint32_t rnd(struct gen *g, uint32_t n)
@@ -87,57 +29,6 @@ static void rng_seed(struct gen *g, uint64_t seed)
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 		g->rng[i] = z ^ (z >> 31);
 	}
-}
-
-static const char hexd[] = "0123456789abcdef";
-
-static void add_hex(struct gen *g, struct sbuf *b, int n)
-{
-	char tmp[64];
-	uint64_t r = 0;
-
-	for (int i = 0; i < n; i++) {
-		if ((i & 15) == 0)
-			r = rng_next(g);
-		tmp[i] = hexd[r & 15];
-		r >>= 4;
-	}
-	sbuf_add(b, tmp, (size_t)n);
-}
-
-/* Sizes are hundredths of a share: "374.34", "2.5", "100". */
-static void add_size(struct sbuf *b, int32_t hs)
-{
-	sbuf_addu(b, (uint64_t)(hs / 100));
-	int c = hs % 100;
-	if (c) {
-		char t[3] = {'.', (char)('0' + c / 10), (char)('0' + c % 10)};
-		sbuf_add(b, t, c % 10 ? 3 : 2);
-	}
-}
-
-static void add_price(struct sbuf *b, int slot)
-{
-	sbuf_add(b, price_txt[slot], price_len[slot]);
-}
-
-static void add_str(struct sbuf *b, const char *key, const char *val)
-{
-	sbuf_addc(b, '"');
-	sbuf_adds(b, key);
-	SBUF_LIT(b, "\":\"");
-	sbuf_adds(b, val);
-	sbuf_addc(b, '"');
-}
-
-/* Token-relative best prices: token 1's book is token 0's mirrored. */
-static int tok_best(const struct gen_market *m, int k, int side)
-{
-	if (k == 0)
-		return side == BID ? m->best[BID] : (m->best[ASK] <= TOP ? m->best[ASK] : -1);
-	if (side == BID)
-		return m->best[ASK] <= TOP ? TOP - m->best[ASK] : -1;
-	return m->best[BID] >= 0 ? TOP - m->best[BID] : -1;
 }
 
 static void set_level(struct gen_market *m, int side, int slot, int32_t size)
@@ -218,294 +109,16 @@ static int32_t rand_size(struct gen *g)
 
 /* --- frames ------------------------------------------------------------------------ */
 
-static struct gen_msg *msg_begin(struct gen *g, enum gen_kind kind, int market)
-{
-	struct gen_msg *mm = &g->msg[g->nmsg];
-
-	memset(mm, 0, sizeof *mm);
-	mm->kind = kind;
-	mm->market = market;
-	mm->off = g->out.len;
-	return mm;
-}
-
-static void msg_end(struct gen *g, struct gen_msg *mm)
-{
-	mm->len = g->out.len - mm->off;
-	if (g->nmsg < GEN_MAX_MSGS - 1)
-		g->nmsg++;
-}
-
-static void add_ts(struct sbuf *b, int64_t now_ms)
-{
-	SBUF_LIT(b, "\"timestamp\":\"");
-	sbuf_addu(b, (uint64_t)now_ms);
-	sbuf_addc(b, '"');
-}
-
-static void add_best(struct sbuf *b, int slot)
-{
-	if (slot >= 0)
-		add_price(b, slot);
-}
-
-static void pc_entry(struct gen *g, const struct gen_market *m, int k, int side, int slot,
-                     int32_t size, int bb, int ba)
-{
-	struct sbuf *b = &g->out;
-
-	SBUF_LIT(b, "{\"asset_id\":\"");
-	sbuf_add(b, m->token[k], GEN_ID_LEN);
-	SBUF_LIT(b, "\",\"price\":\"");
-	add_price(b, slot);
-	SBUF_LIT(b, "\",\"size\":\"");
-	add_size(b, size);
-	if (side == BID)
-		SBUF_LIT(b, "\",\"side\":\"BUY\",\"hash\":\"");
-	else
-		SBUF_LIT(b, "\",\"side\":\"SELL\",\"hash\":\"");
-	add_hex(g, b, 40);
-	SBUF_LIT(b, "\",\"best_bid\":\"");
-	add_best(b, bb);
-	SBUF_LIT(b, "\",\"best_ask\":\"");
-	add_best(b, ba);
-	SBUF_LIT(b, "\"}");
-}
-
 /* Apply one level of token 0's book and, when emit, the price_change naming both tokens. */
 static void price_change(struct gen *g, int mi, int side, int slot, int32_t size, bool emit)
 {
 	struct gen_market *m = &g->m[mi];
 	int ob = m->best[BID], oa = m->best[ASK];
-	struct gen_msg *mm;
-	struct sbuf *b = &g->out;
 
 	set_level(m, side, slot, size);
-	if (!emit)
-		return;
-	mm = msg_begin(g, GEN_PRICE_CHANGE, mi);
-	mm->top_changed = ob != m->best[BID] || oa != m->best[ASK];
-	SBUF_LIT(b, "{\"market\":\"");
-	sbuf_adds(b, m->cond);
-	SBUF_LIT(b, "\",\"price_changes\":[");
-	pc_entry(g, m, 0, side, slot, size, tok_best(m, 0, BID), tok_best(m, 0, ASK));
-	sbuf_addc(b, ',');
-	pc_entry(g, m, 1, 1 - side, TOP - slot, size, tok_best(m, 1, BID), tok_best(m, 1, ASK));
-	SBUF_LIT(b, "],");
-	add_ts(b, g->now_ms);
-	SBUF_LIT(b, ",\"event_type\":\"price_change\"}");
-	msg_end(g, mm);
-}
-
-/* One side's levels from token 0's slots src, walking from..to by step; mirrored slots
- * price the complement token (1 - p). */
-static void levels_json(struct sbuf *b, const struct gen_market *m, int src, int from, int to,
-			int step, bool mirror)
-{
-	bool first = true;
-	for (int s = from; step > 0 ? s <= to : s >= to; s += step) {
-		if (!m->sz[src][s])
-			continue;
-		if (!first)
-			sbuf_addc(b, ',');
-		first = false;
-		SBUF_LIT(b, "{\"price\":\"");
-		add_price(b, mirror ? TOP - s : s);
-		SBUF_LIT(b, "\",\"size\":\"");
-		add_size(b, m->sz[src][s]);
-		SBUF_LIT(b, "\"}");
-	}
-}
-
-static void book_levels_json(const struct gen_market *m, int k, struct sbuf *b)
-{
-	/* bids ascending, asks descending: the best level last, as the live feed sends.
-	 * Token 1's bids are token 0's asks mirrored, and its asks token 0's bids. */
-	SBUF_LIT(b, "\"bids\":[");
-	if (k == 0)
-		levels_json(b, m, BID, 0, m->best[BID], 1, false);
-	else
-		levels_json(b, m, ASK, TOP, m->best[ASK], -1, true);
-	SBUF_LIT(b, "],\"asks\":[");
-	if (k == 0)
-		levels_json(b, m, ASK, TOP, m->best[ASK], -1, false);
-	else
-		levels_json(b, m, BID, 0, m->best[BID], 1, true);
-	sbuf_addc(b, ']');
-}
-
-/* The book's hash is not reproducible client side on the live feed either; a hash of
- * the state keeps it stable for an unchanged book, which is all a reader can rely on. */
-static void book_hash(const struct gen_market *m, int k, struct sbuf *b)
-{
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
-	char tmp[40];
-
-	for (int side = 0; side < 2; side++)
-		for (int s = 0; s <= TOP; s++)
-			if (m->sz[side][s])
-				h = (h ^ (uint64_t)(s * 2 + side) ^
-				     ((uint64_t)m->sz[side][s] << 16)) *
-				    1099511628211ULL;
-	for (int i = 0; i < 40; i++) {
-		if (i % 16 == 0)
-			h = h * 6364136223846793005ULL + 1442695040888963407ULL;
-		tmp[i] = hexd[(h >> (4 * (i % 16))) & 15];
-	}
-	sbuf_add(b, tmp, 40);
-}
-
-void gen_book_json(const struct gen *g, int token, int64_t now_ms, bool first, struct sbuf *b)
-{
-	const struct gen_market *m = &g->m[token / 2];
-	int k = token % 2;
-
-	SBUF_LIT(b, "{\"market\":\"");
-	sbuf_adds(b, m->cond);
-	SBUF_LIT(b, "\",\"asset_id\":\"");
-	sbuf_add(b, m->token[k], GEN_ID_LEN);
-	SBUF_LIT(b, "\",");
-	add_ts(b, now_ms);
-	SBUF_LIT(b, ",\"hash\":\"");
-	book_hash(m, k, b);
-	SBUF_LIT(b, "\",");
-	book_levels_json(m, k, b);
-	if (first) {
-		SBUF_LIT(b, ",\"tick_size\":\"");
-		add_price(b, m->tick);
-		SBUF_LIT(b, "\",\"last_trade_price\":\"");
-		if (m->last_trade[k] >= 0)
-			add_price(b, m->last_trade[k]);
-		sbuf_addc(b, '"');
-	}
-	SBUF_LIT(b, ",\"event_type\":\"book\"}");
-}
-
-static void trade_frame(struct gen *g, int mi, int k, int taker, int price_slot, int32_t size)
-{
-	struct gen_market *m = &g->m[mi];
-	struct sbuf *b = &g->out;
-	struct gen_msg *mm = msg_begin(g, GEN_TRADE, mi);
-
-	SBUF_LIT(b, "{\"market\":\"");
-	sbuf_adds(b, m->cond);
-	SBUF_LIT(b, "\",\"asset_id\":\"");
-	sbuf_add(b, m->token[k], GEN_ID_LEN);
-	SBUF_LIT(b, "\",\"price\":\"");
-	add_price(b, price_slot);
-	SBUF_LIT(b, "\",\"size\":\"");
-	add_size(b, size);
-	if (taker == BID)
-		SBUF_LIT(b, "\",\"fee_rate_bps\":\"0\",\"side\":\"BUY\",");
-	else
-		SBUF_LIT(b, "\",\"fee_rate_bps\":\"0\",\"side\":\"SELL\",");
-	add_ts(b, g->now_ms);
-	SBUF_LIT(b, ",\"event_type\":\"last_trade_price\",\"transaction_hash\":\"0x");
-	add_hex(g, b, 64);
-	SBUF_LIT(b, "\"}");
-	msg_end(g, mm);
-}
-
-static void bbo_frame(struct gen *g, int mi, int k, int bb, int ba)
-{
-	struct gen_market *m = &g->m[mi];
-	struct sbuf *b = &g->out;
-	struct gen_msg *mm = msg_begin(g, GEN_BBO, mi);
-
-	mm->custom = true;
-	SBUF_LIT(b, "{\"market\":\"");
-	sbuf_adds(b, m->cond);
-	SBUF_LIT(b, "\",\"asset_id\":\"");
-	sbuf_add(b, m->token[k], GEN_ID_LEN);
-	SBUF_LIT(b, "\",\"best_bid\":\"");
-	add_best(b, bb);
-	SBUF_LIT(b, "\",\"best_ask\":\"");
-	add_best(b, ba);
-	SBUF_LIT(b, "\",\"spread\":\"");
-	if (bb >= 0 && ba >= 0 && ba >= bb)
-		add_price(b, ba - bb);
-	SBUF_LIT(b, "\",");
-	add_ts(b, g->now_ms);
-	SBUF_LIT(b, ",\"event_type\":\"best_bid_ask\"}");
-	msg_end(g, mm);
-}
-
-static void tick_frames(struct gen *g, int mi, int old_tick)
-{
-	struct gen_market *m = &g->m[mi];
-	struct sbuf *b = &g->out;
-
-	for (int k = 0; k < 2; k++) {
-		struct gen_msg *mm = msg_begin(g, GEN_TICK, mi);
-
-		SBUF_LIT(b, "{\"asset_id\":\"");
-		sbuf_add(b, m->token[k], GEN_ID_LEN);
-		SBUF_LIT(b, "\",\"market\":\"");
-		sbuf_adds(b, m->cond);
-		SBUF_LIT(b, "\",\"old_tick_size\":\"");
-		add_price(b, old_tick);
-		SBUF_LIT(b, "\",\"new_tick_size\":\"");
-		add_price(b, m->tick);
-		SBUF_LIT(b, "\",");
-		add_ts(b, g->now_ms);
-		SBUF_LIT(b, ",\"event_type\":\"tick_size_change\"}");
-		msg_end(g, mm);
-	}
-}
-
-/* new_market and market_resolved share their body. */
-static void market_info_json(struct gen *g, int mi, bool resolved, int winner)
-{
-	struct gen_market *m = &g->m[mi];
-	struct sbuf *b = &g->out;
-
-	SBUF_LIT(b, "{");
-	add_str(b, "id", m->gamma_id);
-	sbuf_addc(b, ',');
-	add_str(b, "question", m->question);
-	sbuf_addc(b, ',');
-	add_str(b, "market", m->cond);
-	sbuf_addc(b, ',');
-	add_str(b, "slug", m->slug);
-	SBUF_LIT(b, ",\"description\":\"This market resolves to the outcome that happens. "
-	            "Synthetic market served by clobsim.\",\"assets_ids\":[\"");
-	sbuf_add(b, m->token[0], GEN_ID_LEN);
-	SBUF_LIT(b, "\",\"");
-	sbuf_add(b, m->token[1], GEN_ID_LEN);
-	SBUF_LIT(b, "\"],\"outcomes\":[\"");
-	sbuf_adds(b, m->outcome[0]);
-	SBUF_LIT(b, "\",\"");
-	sbuf_adds(b, m->outcome[1]);
-	SBUF_LIT(b, "\"],");
-	if (resolved) {
-		add_str(b, "winning_asset_id", m->token[winner]);
-		sbuf_addc(b, ',');
-		add_str(b, "winning_outcome", m->outcome[winner]);
-		sbuf_addc(b, ',');
-	}
-	SBUF_LIT(b, "\"event_message\":{");
-	add_str(b, "id", m->event_id);
-	sbuf_addc(b, ',');
-	add_str(b, "ticker", m->slug);
-	sbuf_addc(b, ',');
-	add_str(b, "slug", m->slug);
-	sbuf_addc(b, ',');
-	add_str(b, "title", m->question);
-	SBUF_LIT(b, ",\"description\":\"Synthetic event served by clobsim.\"},");
-	add_ts(b, g->now_ms);
-	if (resolved) {
-		SBUF_LIT(b, ",\"tags\":[\"clobsim\"],\"event_type\":\"market_resolved\"}");
-		return;
-	}
-	SBUF_LIT(b, ",\"event_type\":\"new_market\",\"tags\":[\"clobsim\"],");
-	add_str(b, "condition_id", m->cond);
-	SBUF_LIT(b, ",\"active\":true,\"clob_token_ids\":[\"");
-	sbuf_add(b, m->token[0], GEN_ID_LEN);
-	SBUF_LIT(b, "\",\"");
-	sbuf_add(b, m->token[1], GEN_ID_LEN);
-	SBUF_LIT(b, "\"],\"order_price_min_tick_size\":\"");
-	add_price(b, m->tick);
-	SBUF_LIT(b, "\",\"fees_enabled\":false}");
+	if (emit)
+		gen_json_price_change(g, mi, side, slot, size,
+		                      ob != m->best[BID] || oa != m->best[ASK]);
 }
 
 /* --- flow -------------------------------------------------------------------------- */
@@ -590,13 +203,10 @@ static void flow_trade(struct gen *g, int mi, bool emit)
 		take = have > 1 ? have - 1 : have;
 	m->last_trade[k] = k == 0 ? slot : TOP - slot;
 	if (emit)
-		trade_frame(g, mi, k, taker, m->last_trade[k], take);
+		gen_json_trade(g, mi, k, taker, m->last_trade[k], take);
 	price_change(g, mi, side, slot, have - take, emit);
-	if (emit && g->cfg.book_after_trade) {
-		struct gen_msg *mm = msg_begin(g, GEN_BOOK, mi);
-		gen_book_json(g, mi * 2 + k, g->now_ms, false, &g->out);
-		msg_end(g, mm);
-	}
+	if (emit && g->cfg.book_after_trade)
+		gen_json_book(g, mi, k);
 }
 
 /* Near the edges the exchange refines the tick (0.01 -> 0.001). */
@@ -610,7 +220,7 @@ static void flow_tick_check(struct gen *g, int mi, bool emit)
 		return;
 	m->tick = 1;
 	if (emit)
-		tick_frames(g, mi, 10);
+		gen_json_tick(g, mi, 10);
 }
 
 static int pick_market(struct gen *g)
@@ -680,7 +290,7 @@ int gen_step(struct gen *g, int64_t now_ms, bool all_markets)
 		if (bb > m->tick && ba <= TOP) {
 			g->want_wrong_bbo = false;
 			if (emit)
-				bbo_frame(g, mi, 0, bb - m->tick, ba);
+				gen_json_bbo(g, mi, 0, bb - m->tick, ba);
 			goto done;
 		}
 	}
@@ -692,7 +302,7 @@ int gen_step(struct gen *g, int64_t now_ms, bool all_markets)
 		int k = (int)rnd(g, 2);
 		struct gen_market *m = &g->m[mi];
 		if (emit)
-			bbo_frame(g, mi, k, tok_best(m, k, BID), tok_best(m, k, ASK));
+			gen_json_bbo(g, mi, k, tok_best(m, k, BID), tok_best(m, k, ASK));
 	} else {
 		flow_price_change(g, mi, emit);
 		flow_tick_check(g, mi, emit);
@@ -726,10 +336,7 @@ int gen_announce(struct gen *g, int64_t now_ms)
 			return 0;
 	}
 	g->m[mi].announced++;
-	struct gen_msg *mm = msg_begin(g, GEN_NEW_MARKET, mi);
-	mm->global = mm->custom = true;
-	market_info_json(g, mi, false, 0);
-	msg_end(g, mm);
+	gen_json_market_info(g, mi, GEN_NEW_MARKET, 0);
 	g->frames++;
 	return g->nmsg;
 }
@@ -746,10 +353,7 @@ int gen_resolve(struct gen *g, int64_t now_ms)
 	m = &g->m[mi];
 	winner = m->best[BID] >= 500 ? 0 : 1;
 	m->closed = true;
-	struct gen_msg *mm = msg_begin(g, GEN_RESOLVED, mi);
-	mm->global = mm->custom = true;
-	market_info_json(g, mi, true, winner);
-	msg_end(g, mm);
+	gen_json_market_info(g, mi, GEN_RESOLVED, winner);
 	g->frames++;
 	return g->nmsg;
 }
@@ -817,7 +421,7 @@ static void make_market(struct gen *g, int i)
 	m->cond[0] = '0';
 	m->cond[1] = 'x';
 	for (int d = 0; d < 64; d++)
-		m->cond[2 + d] = hexd[rnd(g, 16)];
+		m->cond[2 + d] = gen_hexd[rnd(g, 16)];
 	snprintf(m->gamma_id, sizeof m->gamma_id, "%d", 500000 + i);
 	snprintf(m->event_id, sizeof m->event_id, "%d", 100000 + i / 2);
 	if (i % 3 == 2) {

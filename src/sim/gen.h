@@ -5,9 +5,11 @@
  * (hundredths of a share), and turns random order flow into market-channel frames
  * byte-compatible with Polymarket's (numbers as strings, best level last, event_type
  * last, both tokens of a market in one price_change).  Deterministic for a given seed
- * apart from timestamps.  The hot path (gen_step) formats JSON by hand into buffers it
- * owns; it must never call jansson or allocate once the buffers have grown, and never
- * let a book cross except when a fault asks for it.
+ * apart from timestamps.  The hot path (gen_step, frames written by gen_json.c) formats
+ * JSON by hand into buffers it owns; it must never call jansson or allocate once the
+ * buffers have grown, and never let a book cross except when a fault asks for it.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #ifndef CLOBSIM_GEN_H
 #define CLOBSIM_GEN_H

@@ -1,158 +1,64 @@
 /*
  * clobsim main: command-line options, then net_run().
  *
- * Validates every option with a message naming the option and the accepted form; never
- * starts serving with a half-understood configuration.  The --help text and
- * man/clobsim.1 describe the same options and must be kept in step.
+ * One table describes every option (name, argument, default, help): it drives
+ * getopt_long, the defaults and --help, so each default is written once.  Every option
+ * is validated with a message naming the option and the accepted form; clobsim never
+ * starts serving with a half-understood configuration.  man/clobsim.1 must list every
+ * option of the table (tests/sim_options.sh checks it).  Runs on clobsim's only thread,
+ * before the server starts.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "sim.h"
 
-static const char usage[] =
-    "Usage: clobsim [OPTION]...\n"
-    "A local Polymarket-compatible CLOB market-channel server (WebSocket + REST) with\n"
-    "synthetic markets, replay of recordings, and fault injection.\n"
-    "\n"
-    "Server:\n"
-    "  -p, --port N             TCP port on 127.0.0.1 (0 = pick a free one; default 0)\n"
-    "      --port-file FILE     also write the chosen port to FILE\n"
-    "      --log FILE           log (client frames, faults, closes) to FILE, not stderr\n"
-    "      --state-file FILE    write the final books as a clobtop snapshot at exit\n"
-    "      --assets-out FILE    write \"TOKEN label\" per token at start (clobtop --assets-file)\n"
-    "      --tls-cert FILE      PEM certificate chain: serve wss:// and https://\n"
-    "      --tls-key FILE       PEM private key for --tls-cert\n"
-    "      --duration S         exit by itself after S seconds (default: run until signalled)\n"
-    "      --max-buffer BYTES   unsent bytes before a slow client is dropped (default 64M)\n"
-    "      --max-message BYTES  largest client message accepted (default 1M; else 1009)\n"
-    "      --max-assets N       asset ids in one client frame before the socket is closed\n"
-    "                           (default 2000)\n"
-    "\n"
-    "Synthetic markets:\n"
-    "  -m, --markets N          binary markets at start, two tokens each (default 12)\n"
-    "      --new-markets N      hidden markets revealed by new_market frames (default 4)\n"
-    "  -s, --seed N             seed for ids, books and flow (default 1)\n"
-    "  -r, --rate R|max         frames per second in total (default 500; 0 = no flow;\n"
-    "                           max = as fast as the slowest subscribed reader takes them)\n"
-    "      --levels MIN-MAX     levels per book side (default 10-40)\n"
-    "      --no-book-after-trade  do not send a book snapshot after each trade\n"
-    "      --new-market-every S seconds between new_market frames (default 10; 0 = never)\n"
-    "      --quiet-markets N    the last N markets never trade or change (they go stale)\n"
-    "      --resolve-every S    seconds between market_resolved frames (default 0 = never)\n"
-    "\n"
-    "Replay:\n"
-    "      --replay FILE        serve FILE's frames (JSON Lines: raw frames, or\n"
-    "                           {\"t_ns\":N,\"frame\":\"...\"} records) to each subscriber\n"
-    "      --speed X|max        replay speed factor (default 1 = recorded pace)\n"
-    "\n"
-    "Faults (per connection unless said otherwise; N counts data frames):\n"
-    "      --fault-client ID    apply the faults below to connection ID only\n"
-    "      --close-after N      close the TCP connection abruptly after N data frames\n"
-    "      --close-every S      close every connection abruptly every S seconds\n"
-    "      --stall-after N      after N data frames send nothing at all (socket kept open)\n"
-    "      --freeze-after N     after N data frames send only PONG replies (silent freeze)\n"
-    "      --garbage-every N    an invalid-JSON text frame after every N data frames\n"
-    "      --truncate-every N   a truncated copy of every N-th data frame\n"
-    "      --oversize-every N   an oversize frame of valid JSON after every N data frames\n"
-    "      --oversize-bytes B   size of that frame (default 40M)\n"
-    "      --fragment           split every frame into three WebSocket fragments\n"
-    "      --cross-every N      every N frames in total, cross a book for one frame\n"
-    "      --wrong-bbo-every N  every N frames in total, a best_bid_ask that disagrees\n"
-    "      --drop-every N       withhold one price_change every N (the truth still moves)\n"
-    "      --slow-write B       write at most B bytes/s to each connection\n"
-    "\n"
-    "  -h, --help               this text\n"
-    "  -V, --version            version\n"
-    "\n"
-    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
-    "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
-    "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
-    "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
-    "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
-    "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";
-
-enum {
-	OPT_PORT_FILE = 1000,
-	OPT_LOG,
-	OPT_STATE_FILE,
-	OPT_ASSETS_OUT,
-	OPT_QUIET_MARKETS,
-	OPT_TLS_CERT,
-	OPT_TLS_KEY,
-	OPT_DURATION,
-	OPT_MAX_BUFFER,
-	OPT_MAX_MESSAGE,
-	OPT_MAX_ASSETS,
-	OPT_NEW_MARKETS,
-	OPT_LEVELS,
-	OPT_NO_BOOK_AFTER_TRADE,
-	OPT_NEW_MARKET_EVERY,
-	OPT_RESOLVE_EVERY,
-	OPT_REPLAY,
-	OPT_SPEED,
-	OPT_FAULT_CLIENT,
-	OPT_CLOSE_AFTER,
-	OPT_CLOSE_EVERY,
-	OPT_STALL_AFTER,
-	OPT_FREEZE_AFTER,
-	OPT_GARBAGE_EVERY,
-	OPT_TRUNCATE_EVERY,
-	OPT_OVERSIZE_EVERY,
-	OPT_OVERSIZE_BYTES,
-	OPT_FRAGMENT,
-	OPT_CROSS_EVERY,
-	OPT_WRONG_BBO_EVERY,
-	OPT_DROP_EVERY,
-	OPT_SLOW_WRITE,
+enum otype {
+	T_STR,     /* the argument itself (const char *) */
+	T_COUNT,   /* a whole number >= 0 (uint64_t) */
+	T_SECONDS, /* seconds >= 0 (double) */
+	T_INT,     /* a whole number in [lo, hi] (int) */
+	T_SIZE,    /* bytes, K/M/G suffix (size_t) */
+	T_BYTES,   /* bytes, K/M/G suffix (uint64_t) */
+	T_TRUE,    /* no argument: sets a bool that is false until given */
+	T_FALSE,   /* no argument: clears a bool that is true until given */
+	T_FN,      /* parsed by set() */
+	T_HELP,    /* print --help and exit */
+	T_VERSION, /* print the version and exit */
 };
 
-static const struct option longopts[] = {
-    {"port", required_argument, NULL, 'p'},
-    {"port-file", required_argument, NULL, OPT_PORT_FILE},
-    {"log", required_argument, NULL, OPT_LOG},
-    {"state-file", required_argument, NULL, OPT_STATE_FILE},
-    {"assets-out", required_argument, NULL, OPT_ASSETS_OUT},
-    {"quiet-markets", required_argument, NULL, OPT_QUIET_MARKETS},
-    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
-    {"duration", required_argument, NULL, OPT_DURATION},
-    {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
-    {"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
-    {"max-assets", required_argument, NULL, OPT_MAX_ASSETS},
-    {"markets", required_argument, NULL, 'm'},
-    {"new-markets", required_argument, NULL, OPT_NEW_MARKETS},
-    {"seed", required_argument, NULL, 's'},
-    {"rate", required_argument, NULL, 'r'},
-    {"levels", required_argument, NULL, OPT_LEVELS},
-    {"no-book-after-trade", no_argument, NULL, OPT_NO_BOOK_AFTER_TRADE},
-    {"new-market-every", required_argument, NULL, OPT_NEW_MARKET_EVERY},
-    {"resolve-every", required_argument, NULL, OPT_RESOLVE_EVERY},
-    {"replay", required_argument, NULL, OPT_REPLAY},
-    {"speed", required_argument, NULL, OPT_SPEED},
-    {"fault-client", required_argument, NULL, OPT_FAULT_CLIENT},
-    {"close-after", required_argument, NULL, OPT_CLOSE_AFTER},
-    {"close-every", required_argument, NULL, OPT_CLOSE_EVERY},
-    {"stall-after", required_argument, NULL, OPT_STALL_AFTER},
-    {"freeze-after", required_argument, NULL, OPT_FREEZE_AFTER},
-    {"garbage-every", required_argument, NULL, OPT_GARBAGE_EVERY},
-    {"truncate-every", required_argument, NULL, OPT_TRUNCATE_EVERY},
-    {"oversize-every", required_argument, NULL, OPT_OVERSIZE_EVERY},
-    {"oversize-bytes", required_argument, NULL, OPT_OVERSIZE_BYTES},
-    {"fragment", no_argument, NULL, OPT_FRAGMENT},
-    {"cross-every", required_argument, NULL, OPT_CROSS_EVERY},
-    {"wrong-bbo-every", required_argument, NULL, OPT_WRONG_BBO_EVERY},
-    {"drop-every", required_argument, NULL, OPT_DROP_EVERY},
-    {"slow-write", required_argument, NULL, OPT_SLOW_WRITE},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+struct opt {
+	const char *section; /* heading printed before it in --help ("" a blank line), or NULL */
+	const char *name;    /* long option */
+	char key;            /* short option, or 0 */
+	const char *arg;     /* its argument in --help, NULL when it takes none */
+	const char *dflt;    /* default, as typed on the command line, or NULL */
+	enum otype type;     /* how the argument is parsed and stored */
+	size_t off;          /* where it is stored: offset in struct sim_cfg */
+	long long lo, hi;    /* T_INT: accepted range */
+	void (*set)(struct sim_cfg *cfg, const char *arg); /* T_FN: parse and store */
+	const char *help;                                  /* one line of --help, wrapped */
 };
+
+/* Offset of cfg field f, which must have type T (a mismatch does not compile). */
+#define AT(f, T)                                                                                   \
+	(offsetof(struct sim_cfg, f) + 0 * sizeof((T *)NULL == &((struct sim_cfg *)NULL)->f))
+#define STR(f)         T_STR, AT(f, const char *), 0, 0, NULL
+#define COUNT(f)       T_COUNT, AT(f, uint64_t), 0, 0, NULL
+#define SECS(f)        T_SECONDS, AT(f, double), 0, 0, NULL
+#define INT(f, lo, hi) T_INT, AT(f, int), lo, hi, NULL
+#define SIZE(f)        T_SIZE, AT(f, size_t), 0, 0, NULL
+#define BYTES(f)       T_BYTES, AT(f, uint64_t), 0, 0, NULL
+#define FLAG(t, f)     t, AT(f, bool), 0, 0, NULL
+#define FN(fn)         T_FN, 0, 0, 0, fn
+#define ACTION(t)      t, 0, 0, 0, NULL
 
 static const char *opt_name;
 
@@ -217,199 +123,336 @@ static double parse_seconds(const char *arg)
 	return parse_number(arg, "a number of seconds >= 0");
 }
 
-static int parse_int(const char *arg, int lo, int hi)
+static int parse_int(const char *arg, long long lo, long long hi)
 {
 	uint64_t v = parse_count(arg);
 	char want[64];
 
 	if (v < (uint64_t)lo || v > (uint64_t)hi) {
-		snprintf(want, sizeof want, "a whole number from %d to %d", lo, hi);
+		snprintf(want, sizeof want, "a whole number from %lld to %lld", lo, hi);
 		die_opt(arg, want);
 	}
 	return (int)v;
 }
 
-int main(int argc, char **argv)
+static void set_rate(struct sim_cfg *cfg, const char *arg)
 {
-	struct sim_cfg cfg;
-	int ch, rc;
+	if (!strcmp(arg, "max")) {
+		cfg->rate_max = true;
+	} else {
+		cfg->rate = parse_number(arg, "a rate in frames/s >= 0, or max");
+		cfg->rate_max = false;
+	}
+}
 
-	memset(&cfg, 0, sizeof cfg);
-	cfg.rate = 500;
-	cfg.speed = 1;
-	cfg.new_market_every = 10;
-	cfg.max_buffer = 64u << 20;
-	cfg.max_msg = 1u << 20;
-	cfg.max_assets = 2000;
-	cfg.gen.seed = 1;
-	cfg.gen.markets = 12;
-	cfg.gen.extra_markets = 4;
-	cfg.gen.min_levels = 10;
-	cfg.gen.max_levels = 40;
-	cfg.gen.book_after_trade = true;
-	cfg.fault.oversize_bytes = 40u << 20;
+static void set_speed(struct sim_cfg *cfg, const char *arg)
+{
+	if (!strcmp(arg, "max")) {
+		cfg->speed_max = true;
+		return;
+	}
+	cfg->speed = parse_number(arg, "a factor > 0, or max");
+	if (cfg->speed <= 0)
+		die_opt(arg, "a factor > 0 or max");
+}
 
-	while ((ch = getopt_long(argc, argv, "p:m:s:r:hV", longopts, NULL)) != -1) {
-		opt_name = "?";
-		for (const struct option *o = longopts; o->name; o++)
-			if (o->val == ch)
-				opt_name = o->name;
-		switch (ch) {
-		case 'p':
-			cfg.port = parse_int(optarg, 0, 65535);
-			break;
-		case OPT_PORT_FILE:
-			cfg.port_file = optarg;
-			break;
-		case OPT_LOG:
-			cfg.log_file = optarg;
-			break;
-		case OPT_STATE_FILE:
-			cfg.state_file = optarg;
-			break;
-		case OPT_ASSETS_OUT:
-			cfg.assets_out = optarg;
-			break;
-		case OPT_QUIET_MARKETS:
-			cfg.gen.quiet_markets = parse_int(optarg, 0, 1000);
-			break;
-		case OPT_TLS_CERT:
-			cfg.tls_cert = optarg;
-			break;
-		case OPT_TLS_KEY:
-			cfg.tls_key = optarg;
-			break;
-		case OPT_DURATION:
-			cfg.duration = parse_seconds(optarg);
-			break;
-		case OPT_MAX_BUFFER:
-			cfg.max_buffer = (size_t)parse_bytes(optarg);
-			break;
-		case OPT_MAX_MESSAGE:
-			cfg.max_msg = (size_t)parse_bytes(optarg);
-			if (cfg.max_msg < 1024)
-				die_opt(optarg, "at least 1K");
-			break;
-		case OPT_MAX_ASSETS:
-			cfg.max_assets = parse_int(optarg, 1, INT_MAX);
-			break;
-		case 'm':
-			cfg.gen.markets = parse_int(optarg, 1, GEN_MAX_MARKETS);
-			break;
-		case OPT_NEW_MARKETS:
-			cfg.gen.extra_markets = parse_int(optarg, 0, GEN_MAX_MARKETS);
-			break;
-		case 's':
-			cfg.gen.seed = parse_count(optarg);
-			break;
-		case 'r':
-			if (!strcmp(optarg, "max")) {
-				cfg.rate_max = true;
-			} else {
-				cfg.rate = parse_number(optarg, "a rate in frames/s >= 0, or max");
-				cfg.rate_max = false;
-			}
-			break;
-		case OPT_LEVELS: {
-			int lo, hi, n = 0;
-			if (sscanf(optarg, "%d-%d%n", &lo, &hi, &n) != 2 || optarg[n] || lo < 1 ||
-			    hi < lo || hi > 400)
-				die_opt(optarg, "MIN-MAX with 1 <= MIN <= MAX <= 400");
-			cfg.gen.min_levels = lo;
-			cfg.gen.max_levels = hi;
-			break;
+static void set_levels(struct sim_cfg *cfg, const char *arg)
+{
+	int lo, hi, n = 0;
+
+	if (sscanf(arg, "%d-%d%n", &lo, &hi, &n) != 2 || arg[n] || lo < 1 || hi < lo || hi > 400)
+		die_opt(arg, "MIN-MAX with 1 <= MIN <= MAX <= 400");
+	cfg->gen.min_levels = lo;
+	cfg->gen.max_levels = hi;
+}
+
+static void set_max_message(struct sim_cfg *cfg, const char *arg)
+{
+	cfg->max_msg = (size_t)parse_bytes(arg);
+	if (cfg->max_msg < 1024)
+		die_opt(arg, "at least 1K");
+}
+
+static void set_oversize_bytes(struct sim_cfg *cfg, const char *arg)
+{
+	cfg->fault.oversize_bytes = (size_t)parse_bytes(arg);
+	if (cfg->fault.oversize_bytes < 64 || cfg->fault.oversize_bytes > (1ULL << 32))
+		die_opt(arg, "a size from 64 bytes to 4G");
+}
+
+/* clang-format off */
+static const struct opt opts[] = {
+{"Server", "port", 'p', "N", "0", INT(port, 0, 65535),
+ "TCP port on 127.0.0.1 (0 = pick a free one)"},
+{NULL, "port-file", 0, "FILE", NULL, STR(port_file), "also write the chosen port to FILE"},
+{NULL, "log", 0, "FILE", NULL, STR(log_file),
+ "log (client frames, faults, closes) to FILE, not stderr"},
+{NULL, "state-file", 0, "FILE", NULL, STR(state_file),
+ "write the final books as a clobtop snapshot at exit"},
+{NULL, "assets-out", 0, "FILE", NULL, STR(assets_out),
+ "write \"TOKEN label\" per token at start (clobtop --assets-file)"},
+{NULL, "tls-cert", 0, "FILE", NULL, STR(tls_cert),
+ "PEM certificate chain: serve wss:// and https://"},
+{NULL, "tls-key", 0, "FILE", NULL, STR(tls_key), "PEM private key for --tls-cert"},
+{NULL, "duration", 0, "S", NULL, SECS(duration),
+ "exit by itself after S seconds (default: run until signalled)"},
+{NULL, "max-buffer", 0, "BYTES", "64M", SIZE(max_buffer),
+ "unsent bytes before a slow client is dropped"},
+{NULL, "max-message", 0, "BYTES", "1M", FN(set_max_message),
+ "largest client message accepted (else close 1009)"},
+{NULL, "max-assets", 0, "N", "2000", INT(max_assets, 1, INT_MAX),
+ "asset ids in one client frame before the socket is closed"},
+{"Synthetic markets", "markets", 'm', "N", "12", INT(gen.markets, 1, GEN_MAX_MARKETS),
+ "binary markets at start, two tokens each"},
+{NULL, "new-markets", 0, "N", "4", INT(gen.extra_markets, 0, GEN_MAX_MARKETS),
+ "hidden markets revealed by new_market frames"},
+{NULL, "seed", 's', "N", "1", COUNT(gen.seed), "seed for ids, books and flow"},
+{NULL, "rate", 'r', "R|max", "500", FN(set_rate),
+ "frames per second in total (0 = no flow; max = as fast as the slowest subscribed "
+ "reader takes them)"},
+{NULL, "levels", 0, "MIN-MAX", "10-40", FN(set_levels), "levels per book side"},
+{NULL, "no-book-after-trade", 0, NULL, NULL, FLAG(T_FALSE, gen.book_after_trade),
+ "do not send a book snapshot after each trade"},
+{NULL, "new-market-every", 0, "S", "10", SECS(new_market_every),
+ "seconds between new_market frames (0 = never)"},
+{NULL, "quiet-markets", 0, "N", NULL, INT(gen.quiet_markets, 0, 1000),
+ "the last N markets never trade or change (they go stale)"},
+{NULL, "resolve-every", 0, "S", "0", SECS(resolve_every),
+ "seconds between market_resolved frames (0 = never)"},
+{"Replay", "replay", 0, "FILE", NULL, STR(replay),
+ "serve FILE's frames (JSON Lines: raw frames, or {\"t_ns\":N,\"frame\":\"...\"} records) "
+ "to each subscriber"},
+{NULL, "speed", 0, "X|max", "1", FN(set_speed), "replay speed factor (1 = recorded pace)"},
+{"Faults (per connection unless said otherwise; N counts data frames)", "fault-client", 0,
+ "ID", NULL, COUNT(fault.client), "apply the faults below to connection ID only"},
+{NULL, "close-after", 0, "N", NULL, COUNT(fault.close_after),
+ "close the TCP connection abruptly after N data frames"},
+{NULL, "close-every", 0, "S", NULL, SECS(fault.close_every),
+ "close every connection abruptly every S seconds"},
+{NULL, "stall-after", 0, "N", NULL, COUNT(fault.stall_after),
+ "after N data frames send nothing at all (socket kept open)"},
+{NULL, "freeze-after", 0, "N", NULL, COUNT(fault.freeze_after),
+ "after N data frames send only PONG replies (silent freeze)"},
+{NULL, "garbage-every", 0, "N", NULL, COUNT(fault.garbage_every),
+ "an invalid-JSON text frame after every N data frames"},
+{NULL, "truncate-every", 0, "N", NULL, COUNT(fault.truncate_every),
+ "a truncated copy of every N-th data frame"},
+{NULL, "oversize-every", 0, "N", NULL, COUNT(fault.oversize_every),
+ "an oversize frame of valid JSON after every N data frames"},
+{NULL, "oversize-bytes", 0, "B", "40M", FN(set_oversize_bytes), "size of that frame"},
+{NULL, "fragment", 0, NULL, NULL, FLAG(T_TRUE, fault.fragment),
+ "split every frame into three WebSocket fragments"},
+{NULL, "cross-every", 0, "N", NULL, COUNT(gen.cross_every),
+ "every N frames in total, cross a book for one frame"},
+{NULL, "wrong-bbo-every", 0, "N", NULL, COUNT(gen.wrong_bbo_every),
+ "every N frames in total, a best_bid_ask that disagrees"},
+{NULL, "drop-every", 0, "N", NULL, COUNT(fault.drop_every),
+ "withhold one price_change every N (the truth still moves)"},
+{NULL, "slow-write", 0, "B", NULL, BYTES(fault.slow_write),
+ "write at most B bytes/s to each connection"},
+{"", "help", 'h', NULL, NULL, ACTION(T_HELP), "this text"},
+{NULL, "version", 'V', NULL, NULL, ACTION(T_VERSION), "version"},
+};
+/* clang-format on */
+
+#define NOPTS     (sizeof opts / sizeof opts[0])
+#define KEY_BASE  256 /* getopt value of option i without a short form: KEY_BASE + i */
+#define HELP_COL  27  /* column of the help text */
+#define HELP_WRAP 89  /* --help lines are at most this long */
+
+static const char usage_head[] =
+    "Usage: clobsim [OPTION]...\n"
+    "A local Polymarket-compatible CLOB market-channel server (WebSocket + REST) with\n"
+    "synthetic markets, replay of recordings, and fault injection.\n";
+
+static const char usage_tail[] =
+    "\n"
+    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
+    "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
+    "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
+    "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
+    "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
+    "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";
+
+/* Print text from column col, word-wrapped before HELP_WRAP, continuing at HELP_COL. */
+static void print_wrapped(const char *text, int col)
+{
+	bool first = true;
+
+	for (const char *p = text; *p;) {
+		size_t w = strcspn(p, " ");
+		if (!first && col + 1 + (int)w > HELP_WRAP) {
+			printf("\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (!first) {
+			col += printf(" ");
 		}
-		case OPT_NO_BOOK_AFTER_TRADE:
-			cfg.gen.book_after_trade = false;
-			break;
-		case OPT_NEW_MARKET_EVERY:
-			cfg.new_market_every = parse_seconds(optarg);
-			break;
-		case OPT_RESOLVE_EVERY:
-			cfg.resolve_every = parse_seconds(optarg);
-			break;
-		case OPT_REPLAY:
-			cfg.replay = optarg;
-			break;
-		case OPT_SPEED:
-			if (!strcmp(optarg, "max")) {
-				cfg.speed_max = true;
-			} else {
-				cfg.speed = parse_number(optarg, "a factor > 0, or max");
-				if (cfg.speed <= 0)
-					die_opt(optarg, "a factor > 0 or max");
-			}
-			break;
-		case OPT_FAULT_CLIENT:
-			cfg.fault.client = parse_count(optarg);
-			break;
-		case OPT_CLOSE_AFTER:
-			cfg.fault.close_after = parse_count(optarg);
-			break;
-		case OPT_CLOSE_EVERY:
-			cfg.fault.close_every = parse_seconds(optarg);
-			break;
-		case OPT_STALL_AFTER:
-			cfg.fault.stall_after = parse_count(optarg);
-			break;
-		case OPT_FREEZE_AFTER:
-			cfg.fault.freeze_after = parse_count(optarg);
-			break;
-		case OPT_GARBAGE_EVERY:
-			cfg.fault.garbage_every = parse_count(optarg);
-			break;
-		case OPT_TRUNCATE_EVERY:
-			cfg.fault.truncate_every = parse_count(optarg);
-			break;
-		case OPT_OVERSIZE_EVERY:
-			cfg.fault.oversize_every = parse_count(optarg);
-			break;
-		case OPT_OVERSIZE_BYTES:
-			cfg.fault.oversize_bytes = (size_t)parse_bytes(optarg);
-			if (cfg.fault.oversize_bytes < 64 ||
-			    cfg.fault.oversize_bytes > (1ULL << 32))
-				die_opt(optarg, "a size from 64 bytes to 4G");
-			break;
-		case OPT_FRAGMENT:
-			cfg.fault.fragment = true;
-			break;
-		case OPT_CROSS_EVERY:
-			cfg.gen.cross_every = parse_count(optarg);
-			break;
-		case OPT_WRONG_BBO_EVERY:
-			cfg.gen.wrong_bbo_every = parse_count(optarg);
-			break;
-		case OPT_DROP_EVERY:
-			cfg.fault.drop_every = parse_count(optarg);
-			break;
-		case OPT_SLOW_WRITE:
-			cfg.fault.slow_write = parse_bytes(optarg);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("clobsim %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
+		col += printf("%.*s", (int)w, p);
+		first = false;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+/* An option's help with its default: "(0 = never)" becomes "(0 = never; default 0)",
+ * other texts get " (default X)". */
+static const char *help_text(const struct opt *o, char *buf, size_t cap)
+{
+	size_t n = strlen(o->help);
+
+	if (!o->dflt)
+		return o->help;
+	if (n && o->help[n - 1] == ')')
+		snprintf(buf, cap, "%.*s; default %s)", (int)n - 1, o->help, o->dflt);
+	else
+		snprintf(buf, cap, "%s (default %s)", o->help, o->dflt);
+	return buf;
+}
+
+static void print_help(void)
+{
+	char help[512];
+
+	fputs(usage_head, stdout);
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		int col;
+
+		if (o->section)
+			printf("\n%s%s", o->section, *o->section ? ":\n" : "");
+		col = printf("  %c%c%c --%s%s%s", o->key ? '-' : ' ', o->key ? o->key : ' ',
+		             o->key ? ',' : ' ', o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		col += printf("%*s", col < HELP_COL ? HELP_COL - col : 2, "");
+		print_wrapped(help_text(o, help, sizeof help), col);
+	}
+	fputs(usage_tail, stdout);
+}
+
+static void apply(const struct opt *o, struct sim_cfg *cfg, const char *arg)
+{
+	void *at = (char *)cfg + o->off;
+
+	opt_name = o->name;
+	switch (o->type) {
+	case T_STR:
+		*(const char **)at = arg;
+		break;
+	case T_COUNT:
+		*(uint64_t *)at = parse_count(arg);
+		break;
+	case T_SECONDS:
+		*(double *)at = parse_seconds(arg);
+		break;
+	case T_INT:
+		*(int *)at = parse_int(arg, o->lo, o->hi);
+		break;
+	case T_SIZE:
+		*(size_t *)at = (size_t)parse_bytes(arg);
+		break;
+	case T_BYTES:
+		*(uint64_t *)at = parse_bytes(arg);
+		break;
+	case T_TRUE:
+	case T_FALSE:
+		*(bool *)at = o->type == T_TRUE;
+		break;
+	case T_FN:
+		o->set(cfg, arg);
+		break;
+	case T_HELP:
+	case T_VERSION:
+		break;
+	}
+}
+
+/* Every default, parsed as if it had been typed; a flag's bool starts opposite to what
+ * the flag sets. */
+static void set_defaults(struct sim_cfg *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		if (o->dflt)
+			apply(o, cfg, o->dflt);
+		else if (o->type == T_FALSE)
+			*(bool *)((char *)cfg + o->off) = true;
+	}
+}
+
+/* Parse argv into cfg.  Returns -1 to go on, else the exit code (--help, errors). */
+static int parse_args(int argc, char **argv, struct sim_cfg *cfg)
+{
+	static struct option longopts[NOPTS + 1];
+	char shorts[2 * NOPTS + 1];
+	size_t ns = 0;
+	int ch;
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		int val = o->key ? o->key : KEY_BASE + (int)i;
+		longopts[i] =
+		    (struct option){o->name, o->arg ? required_argument : no_argument, NULL, val};
+		if (o->key) {
+			shorts[ns++] = o->key;
+			if (o->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
+	while ((ch = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		size_t i = 0;
+		while (i < NOPTS && longopts[i].val != ch)
+			i++;
+		if (i == NOPTS) {
 			fputs("Try 'clobsim --help'.\n", stderr);
 			return 2;
 		}
+		if (opts[i].type == T_HELP) {
+			print_help();
+			return 0;
+		}
+		if (opts[i].type == T_VERSION) {
+			printf("clobsim %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		apply(&opts[i], cfg, optarg);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "clobsim: unexpected argument '%s' (try 'clobsim --help')\n",
 		        argv[optind]);
 		return 2;
 	}
-	if (!cfg.tls_cert != !cfg.tls_key) {
+	return -1;
+}
+
+/* Rules between options.  Returns 0, or 2 after saying why. */
+static int check_cfg(const struct sim_cfg *cfg)
+{
+	if (!cfg->tls_cert != !cfg->tls_key) {
 		fputs("clobsim: --tls-cert and --tls-key go together\n", stderr);
 		return 2;
 	}
-	if (cfg.gen.markets + cfg.gen.extra_markets > GEN_MAX_MARKETS) {
+	if (cfg->gen.markets + cfg->gen.extra_markets > GEN_MAX_MARKETS) {
 		fprintf(stderr, "clobsim: --markets plus --new-markets must not exceed %d\n",
 		        GEN_MAX_MARKETS);
 		return 2;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_cfg cfg;
+	int rc;
+
+	set_defaults(&cfg);
+	rc = parse_args(argc, argv, &cfg);
+	if (rc >= 0)
+		return rc;
+	if ((rc = check_cfg(&cfg)) != 0)
+		return rc;
 	if (sim_log_open(cfg.log_file) != 0) {
 		fprintf(stderr, "clobsim: cannot open log %s: %s\n", cfg.log_file, strerror(errno));
 		return 1;

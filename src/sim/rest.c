@@ -4,6 +4,8 @@
  * Shapes follow Polymarket's public REST services: CLOB /book with numbers as strings and
  * the best level last; Gamma market objects whose outcomes and clobTokenIds are strings
  * holding JSON arrays.  Never modifies the generator; never answers with a float price.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #include "rest.h"
 

@@ -3,6 +3,8 @@
  *
  * Off the hot path, so it builds JSON with jansson.  It reads the generator's truth and
  * never changes it; every number it prints is exact (num_format of micro-units).
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #ifndef CLOBSIM_REST_H
 #define CLOBSIM_REST_H

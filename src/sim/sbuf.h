@@ -5,6 +5,8 @@
  * The appenders are inline because they sit on the hot path (200k+ messages/s); they
  * only allocate when the buffer must grow, which stops once a buffer reaches its working
  * size.  It never shrinks on its own and never frees memory the caller still points at.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #ifndef CLOBSIM_SBUF_H
 #define CLOBSIM_SBUF_H

@@ -1,9 +1,9 @@
 /*
- * sim: clobsim's configuration and its log, shared by main, net and the replay tape.
+ * sim: clobsim's configuration, filled by main and read by the server, and the call
+ * that runs the server.
  *
- * Plain data and a logger; nothing here touches sockets or market state.  The log is
- * the test suite's window on what clients sent, so it must stay line-oriented, flushed
- * per line, and never print raw control bytes.
+ * Plain data: nothing here touches sockets or market state.  clobsim is single-threaded;
+ * the configuration is written once before net_run and never changed after.
  */
 #ifndef CLOBSIM_SIM_H
 #define CLOBSIM_SIM_H
@@ -51,14 +51,6 @@ struct sim_cfg {
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
 };
-
-/* Open the log (NULL = stderr).  Returns 0 or -1. */
-int sim_log_open(const char *path);
-void sim_log_close(void);
-/* One line, prefixed "clobsim: " and flushed. */
-void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A client's frame, escaped so no control byte reaches a terminal, cut at 4 KiB. */
-void sim_log_frame(uint64_t client, const char *what, const uint8_t *p, size_t n);
 
 /* Run the server until a signal, --duration, or a fatal error.  Returns an exit code. */
 int net_run(const struct sim_cfg *cfg);

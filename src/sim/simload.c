@@ -4,6 +4,7 @@
  * frames/s the server sustains.  A benchmark tool, not a test: it prints figures.
  *
  * Blocking sockets on 127.0.0.1 only; never runs longer than the seconds it is given.
+ * Single-threaded.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,17 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sim/sbuf.h"
+#include "sim/simclock.h"
 #include "sim/ws.h"
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)sim_mono_ns() / 1e9;
 }
 
 static int dial(int port)

@@ -3,6 +3,8 @@
  *
  * Record lines are decoded with jansson at load time (the frame is a JSON string whose
  * escapes must be undone); raw lines are kept byte for byte.  Never changes a frame.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #include "tape.h"
 

@@ -4,6 +4,8 @@
  * A JSON Lines file whose lines are either raw frames or records
  * {"t_ns":<receipt time ns>,"frame":"<frame text>"}.  Loading happens once at start-up;
  * serving never allocates.  Never alters a frame's bytes.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #ifndef CLOBSIM_TAPE_H
 #define CLOBSIM_TAPE_H

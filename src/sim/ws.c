@@ -4,6 +4,8 @@
  * Everything here is a pure function of its input buffers.  It must never index past a
  * buffer whatever the wire says, never allocate more than the caller's max_msg for a
  * message, and never accept a frame RFC 6455 says must fail the connection.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #include "ws.h"
 

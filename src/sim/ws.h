@@ -5,6 +5,8 @@
  * whole codec can be unit-tested and fuzzed.  It must never read or write outside the
  * buffers it is given, whatever bytes arrive, and never trust a length from the wire
  * before checking it against the caller's limit.
+ *
+ * Thread: clobsim is single-threaded; only its one thread (or a test) calls this.
  */
 #ifndef CLOBSIM_WS_H
 #define CLOBSIM_WS_H

@@ -5,6 +5,7 @@
  * (>= 60 columns: assets across, then book | trades over alerts) and narrow (a stack).
  * Small heights drop panes in order of importance: alerts/trades, book, latency,
  * assets, status, and the header goes last.  Must never touch curses.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "layout.h"
 

@@ -4,6 +4,7 @@
  * No curses here: ui_layout() is unit-tested over many sizes without a terminal.  It must
  * never produce a rectangle outside the screen, two overlapping non-empty rectangles, or a
  * negative number, whatever the size (1x1 included).
+ * Runs on the UI thread only and never touches the network.
  */
 #ifndef CLOBTOP_UI_LAYOUT_H
 #define CLOBTOP_UI_LAYOUT_H

@@ -3,6 +3,7 @@
  *
  * Alert messages are sanitised by market_alert(); they still go through ui_put.  Reads
  * the model only.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 

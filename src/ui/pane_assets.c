@@ -4,7 +4,7 @@
  *
  * Only visible rows are formatted, so a frame costs O(assets) for the sort keys plus
  * O(rows on screen) for the text.  Never changes the model: selection and scroll live in
- * struct ui.
+ * struct ui.  Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 
@@ -180,6 +180,59 @@ static void cell(WINDOW *w, int y, int x, int width, bool right, attr_t a, const
 	}
 }
 
+/* The text of one price-like cell (every column but label and state) into t; returns
+ * its attributes. */
+static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, const struct asset *a,
+                          int c, bool selected, char *t, size_t cap)
+{
+	const struct ui *u = f->u;
+	attr_t base = selected ? ui_attr(u, UC_SELECT) : A_NORMAL;
+	switch (c) {
+	case COL_BID:
+		ui_fmt_price(book_best(&a->book, SIDE_BID), t, cap);
+		return selected ? base : ui_attr(u, UC_BID);
+	case COL_ASK:
+		ui_fmt_price(book_best(&a->book, SIDE_ASK), t, cap);
+		return selected ? base : ui_attr(u, UC_ASK);
+	case COL_SPREAD:
+		ui_fmt_price(row->spread, t, cap);
+		return row->spread != PRICE_NONE && row->spread <= 0 && !selected
+		           ? ui_attr(u, UC_BAD)
+		           : base;
+	case COL_BPS:
+		if (row->spread == PRICE_NONE) {
+			snprintf(t, cap, "-");
+		} else {
+			ui_fmt_bps(book_spread_bps_x100(&a->book), t, cap);
+		}
+		return base;
+	case COL_MID:
+		ui_fmt_price(book_mid(&a->book), t, cap);
+		return base;
+	case COL_LAST:
+		if (!a->have_trade) {
+			ui_fmt_price(a->last_trade_price_book, t, cap);
+			return base;
+		}
+		ui_fmt_price(a->last_trade.price, t, cap);
+		return selected ? base
+		                : ui_attr(u, a->last_trade.side == SIDE_BID ? UC_BID : UC_ASK);
+	case COL_MSGS:
+		snprintf(t, cap, "%" PRId64, row->msgs_min);
+		return base;
+	case COL_AGE:
+		if (row->age_ns == INT64_MAX) {
+			snprintf(t, cap, "-");
+		} else {
+			ui_fmt_age(row->age_ns, t, cap);
+		}
+		return base;
+	default:
+		t[0] = '\0';
+		return base;
+	}
+}
+
 static void draw_row(WINDOW *w, const struct ui_frame *f, int y, const struct ui_row *row,
                      const bool *shown, int label_w, int width, bool selected)
 {
@@ -196,68 +249,16 @@ static void draw_row(WINDOW *w, const struct ui_frame *f, int y, const struct ui
 			continue;
 		}
 		int cw = cols[c].flex ? label_w : cols[c].width;
-		attr_t at = base;
-		t[0] = '\0';
-		switch (c) {
-		case COL_LABEL:
+		if (c == COL_LABEL) {
 			ui_put(w, y, x, cw, base, ui_asset_label(a));
-			x += cw + 1;
-			continue;
-		case COL_BID:
-			ui_fmt_price(book_best(&a->book, SIDE_BID), t, sizeof t);
-			at = selected ? base : ui_attr(u, UC_BID);
-			break;
-		case COL_ASK:
-			ui_fmt_price(book_best(&a->book, SIDE_ASK), t, sizeof t);
-			at = selected ? base : ui_attr(u, UC_ASK);
-			break;
-		case COL_SPREAD:
-			ui_fmt_price(row->spread, t, sizeof t);
-			if (row->spread != PRICE_NONE && row->spread <= 0 && !selected) {
-				at = ui_attr(u, UC_BAD);
-			}
-			break;
-		case COL_BPS: {
-			int64_t bps = book_spread_bps_x100(&a->book);
-			if (row->spread == PRICE_NONE) {
-				snprintf(t, sizeof t, "-");
-			} else {
-				ui_fmt_bps(bps, t, sizeof t);
-			}
-			break;
+		} else if (c == COL_STATE) {
+			attr_t at =
+			    selected ? base | A_BOLD : ui_attr(u, ui_dstate_color(row->state));
+			cell(w, y, x, cw, cols[c].right, at, ui_dstate_text(row->state));
+		} else {
+			attr_t at = number_cell(f, row, a, c, selected, t, sizeof t);
+			cell(w, y, x, cw, cols[c].right, at, t);
 		}
-		case COL_MID:
-			ui_fmt_price(book_mid(&a->book), t, sizeof t);
-			break;
-		case COL_LAST:
-			if (a->have_trade) {
-				ui_fmt_price(a->last_trade.price, t, sizeof t);
-				if (!selected) {
-					at = ui_attr(u, a->last_trade.side == SIDE_BID ? UC_BID
-					                                               : UC_ASK);
-				}
-			} else {
-				ui_fmt_price(a->last_trade_price_book, t, sizeof t);
-			}
-			break;
-		case COL_MSGS:
-			snprintf(t, sizeof t, "%" PRId64, row->msgs_min);
-			break;
-		case COL_AGE:
-			if (row->age_ns == INT64_MAX) {
-				snprintf(t, sizeof t, "-");
-			} else {
-				ui_fmt_age(row->age_ns, t, sizeof t);
-			}
-			break;
-		case COL_STATE:
-			snprintf(t, sizeof t, "%s", ui_dstate_text(row->state));
-			at = selected ? base | A_BOLD : ui_attr(u, ui_dstate_color(row->state));
-			break;
-		default:
-			break;
-		}
-		cell(w, y, x, cw, cols[c].right, at, t);
 		x += cw + 1;
 	}
 }

@@ -4,6 +4,7 @@
  *
  * Reads the book through book.h only.  Scrolling skips levels from the best outward on
  * both sides; cumulative depth still counts the skipped levels.  Never changes state.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 
@@ -51,65 +52,24 @@ static void level_row(WINDOW *w, const struct ui_frame *f, int y, int width, enu
 	}
 }
 
-static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
+/* One side's levels from off, best nearest the spread row: asks go up from y, bids down. */
+static void draw_side(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r,
+                      const struct book *b, enum side s, size_t off, int n, int y, int dir,
+                      int64_t cum, int64_t max_size)
 {
-	const struct ui *u = f->u;
-	const struct asset *a = ui_selected(u, f->m);
-	if (!a) {
-		ui_title(w, f, UI_PANE_BOOK, " book");
-		ui_put(w, 1, 1, r->w - 1, ui_attr(u, UC_DIM), "no asset selected");
-		return;
-	}
-	const struct book *b = &a->book;
-	char tick[NUM_BUF];
-	ui_fmt_price(a->tick ? a->tick : PRICE_NONE, tick, sizeof tick);
-	size_t nb = book_levels(b, SIDE_BID), na = book_levels(b, SIDE_ASK);
-	char lab[ASSET_LABEL_MAX + 8];
-	snprintf(lab, sizeof lab, "%s", ui_asset_label(a));
-	ui_title(w, f, UI_PANE_BOOK, " book %s  tick %s  %zu bids %zu asks", lab, tick, nb, na);
-	if (r->h < 2) {
-		return;
-	}
-	if (!a->have_snapshot && nb == 0 && na == 0) {
-		ui_put(w, 1, 1, r->w - 1, ui_attr(u, UC_INFO),
-		       f->m->conn.alive ? "awaiting snapshot" : "no feed");
-		return;
-	}
-	int body = r->h - 1;
-	int per_side = (body - 1) / 2;
-	if (per_side > u->opt.book_levels) {
-		per_side = u->opt.book_levels;
-	}
-	if (per_side < 0) {
-		per_side = 0;
-	}
-	size_t off = (size_t)(u->book_off > 0 ? u->book_off : 0);
-	/* Largest size and cumulative sums of skipped levels, so bars compare within view. */
-	int64_t max_size = 0, cum_skip[2] = {0, 0};
-	for (int s = 0; s < 2; s++) {
-		for (size_t i = 0; i < off + (size_t)per_side; i++) {
-			const struct ev_level *lv = book_level(b, (enum side)s, i);
-			if (!lv) {
-				break;
-			}
-			if (i < off) {
-				cum_skip[s] += lv->size;
-			} else if (lv->size > max_size) {
-				max_size = lv->size;
-			}
-		}
-	}
-	/* Asks: the best ask sits just above the spread row. */
-	int spread_y = 1 + per_side;
-	int64_t cum = cum_skip[SIDE_ASK];
-	for (int i = 0; i < per_side; i++) {
-		const struct ev_level *lv = book_level(b, SIDE_ASK, off + (size_t)i);
+	for (int i = 0; i < n && y + dir * i > 0 && y + dir * i < r->h; i++) {
+		const struct ev_level *lv = book_level(b, s, off + (size_t)i);
 		if (!lv) {
 			break;
 		}
 		cum += lv->size;
-		level_row(w, f, spread_y - 1 - i, r->w, SIDE_ASK, lv, cum, max_size);
+		level_row(w, f, y + dir * i, r->w, s, lv, cum, max_size);
 	}
+}
+
+static void spread_row(WINDOW *w, const struct ui *u, const struct ui_rect *r, const struct book *b,
+                       int y, size_t off)
+{
 	char sp[NUM_BUF], bps[32], mid[NUM_BUF], t[160];
 	int64_t spread = book_spread(b);
 	ui_fmt_price(spread, sp, sizeof sp);
@@ -125,18 +85,85 @@ static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect 
 	         : cr == BOOK_LOCKED ? "  LOCKED"
 	                             : "",
 	         off ? "  (deeper levels)" : "");
-	ui_fill(w, spread_y, 0, r->w, ui_attr(u, UC_DIM) | A_UNDERLINE);
-	ui_put(w, spread_y, 1, r->w - 1,
-	       ui_attr(u, cr != BOOK_NORMAL ? UC_BAD : UC_SPREAD) | A_UNDERLINE, t);
-	cum = cum_skip[SIDE_BID];
-	for (int i = 0; i < per_side && spread_y + 1 + i < r->h; i++) {
-		const struct ev_level *lv = book_level(b, SIDE_BID, off + (size_t)i);
-		if (!lv) {
-			break;
+	ui_fill(w, y, 0, r->w, ui_attr(u, UC_DIM) | A_UNDERLINE);
+	ui_put(w, y, 1, r->w - 1, ui_attr(u, cr != BOOK_NORMAL ? UC_BAD : UC_SPREAD) | A_UNDERLINE,
+	       t);
+}
+
+/* The largest size in view (bars compare within it) and, per side, the sum of the
+ * levels scrolled past (cumulative depth still counts them). */
+static int64_t view_sizes(const struct book *b, size_t off, int per_side, int64_t cum_skip[2])
+{
+	int64_t max_size = 0;
+	for (int s = 0; s < 2; s++) {
+		cum_skip[s] = 0;
+		for (size_t i = 0; i < off + (size_t)per_side; i++) {
+			const struct ev_level *lv = book_level(b, (enum side)s, i);
+			if (!lv) {
+				break;
+			}
+			if (i < off) {
+				cum_skip[s] += lv->size;
+			} else if (lv->size > max_size) {
+				max_size = lv->size;
+			}
 		}
-		cum += lv->size;
-		level_row(w, f, spread_y + 1 + i, r->w, SIDE_BID, lv, cum, max_size);
 	}
+	return max_size;
+}
+
+/* The title; false when there is nothing more to draw. */
+static bool book_title(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r,
+                       const struct asset *a)
+{
+	const struct ui *u = f->u;
+	if (!a) {
+		ui_title(w, f, UI_PANE_BOOK, " book");
+		ui_put(w, 1, 1, r->w - 1, ui_attr(u, UC_DIM), "no asset selected");
+		return false;
+	}
+	char tick[NUM_BUF];
+	ui_fmt_price(a->tick ? a->tick : PRICE_NONE, tick, sizeof tick);
+	size_t nb = book_levels(&a->book, SIDE_BID), na = book_levels(&a->book, SIDE_ASK);
+	char lab[ASSET_LABEL_MAX + 8];
+	snprintf(lab, sizeof lab, "%s", ui_asset_label(a));
+	ui_title(w, f, UI_PANE_BOOK, " book %s  tick %s  %zu bids %zu asks", lab, tick, nb, na);
+	if (r->h < 2) {
+		return false;
+	}
+	if (!a->have_snapshot && nb == 0 && na == 0) {
+		ui_put(w, 1, 1, r->w - 1, ui_attr(u, UC_INFO),
+		       f->m->conn.alive ? "awaiting snapshot" : "no feed");
+		return false;
+	}
+	return true;
+}
+
+static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
+{
+	const struct ui *u = f->u;
+	const struct asset *a = ui_selected(u, f->m);
+	if (!book_title(w, f, r, a)) {
+		return;
+	}
+	const struct book *b = &a->book;
+	int per_side = (r->h - 2) / 2;
+	if (per_side > u->opt.book_levels) {
+		per_side = u->opt.book_levels;
+	}
+	if (per_side < 0) {
+		per_side = 0;
+	}
+	size_t off = (size_t)(u->book_off > 0 ? u->book_off : 0);
+	int64_t cum_skip[2];
+	int64_t max_size = view_sizes(b, off, per_side, cum_skip);
+	/* The best ask sits just above the spread row, the best bid just below. */
+	int spread_y = 1 + per_side;
+	draw_side(w, f, r, b, SIDE_ASK, off, per_side, spread_y - 1, -1, cum_skip[SIDE_ASK],
+	          max_size);
+	spread_row(w, u, r, b, spread_y, off);
+	draw_side(w, f, r, b, SIDE_BID, off, per_side, spread_y + 1, 1, cum_skip[SIDE_BID],
+	          max_size);
 }
 
 static void book_key(struct ui *u, struct market_state *m, enum ui_action a)

@@ -4,6 +4,7 @@
  *
  * A negative feed latency (local clock behind the exchange) is shown as such, with a
  * loud mark, never clamped to zero.  Reads the model only.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 

@@ -5,6 +5,7 @@
  *
  * VWAP is computed in integers (notional micro-dollars * 10^6 / micro-shares).  Reads
  * the model only.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "ui_int.h"
 

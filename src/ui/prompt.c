@@ -1,5 +1,6 @@
 /*
  * prompt: line editing for the input prompts (see prompt.h).  Never touches the screen.
+ * Runs on the UI thread only and never touches the network.
  */
 #include "prompt.h"
 
@@ -29,43 +30,59 @@ static bool is_space(char c)
 	return c == ' ';
 }
 
-enum ui_prompt_result ui_prompt_key(struct ui_prompt *p, int ch, bool is_key)
+/* Arrows, Home, End, Backspace, Delete and the keypad Enter. */
+static enum ui_prompt_result special_key(struct ui_prompt *p, int key)
 {
-	if (is_key) {
-		switch (ch) {
-		case KEY_LEFT:
-			if (p->cur > 0) {
-				p->cur--;
-			}
-			break;
-		case KEY_RIGHT:
-			if (p->cur < p->len) {
-				p->cur++;
-			}
-			break;
-		case KEY_HOME:
-			p->cur = 0;
-			break;
-		case KEY_END:
-			p->cur = p->len;
-			break;
-		case KEY_BACKSPACE:
-			if (p->cur > 0) {
-				delete_range(p, p->cur - 1, p->cur);
-			}
-			break;
-		case KEY_DC:
-			if (p->cur < p->len) {
-				delete_range(p, p->cur, p->cur + 1);
-			}
-			break;
-		case KEY_ENTER:
-			return UI_PROMPT_DONE;
-		default:
-			break;
+	switch (key) {
+	case KEY_LEFT:
+		if (p->cur > 0) {
+			p->cur--;
 		}
-		return UI_PROMPT_EDITING;
+		break;
+	case KEY_RIGHT:
+		if (p->cur < p->len) {
+			p->cur++;
+		}
+		break;
+	case KEY_HOME:
+		p->cur = 0;
+		break;
+	case KEY_END:
+		p->cur = p->len;
+		break;
+	case KEY_BACKSPACE:
+		if (p->cur > 0) {
+			delete_range(p, p->cur - 1, p->cur);
+		}
+		break;
+	case KEY_DC:
+		if (p->cur < p->len) {
+			delete_range(p, p->cur, p->cur + 1);
+		}
+		break;
+	case KEY_ENTER:
+		return UI_PROMPT_DONE;
+	default:
+		break;
 	}
+	return UI_PROMPT_EDITING;
+}
+
+static void delete_word_before(struct ui_prompt *p)
+{
+	size_t i = p->cur;
+	while (i > 0 && is_space(p->text[i - 1])) {
+		i--;
+	}
+	while (i > 0 && !is_space(p->text[i - 1])) {
+		i--;
+	}
+	delete_range(p, i, p->cur);
+}
+
+/* Enter, Esc and the Emacs-style controls; every other control character is dropped. */
+static enum ui_prompt_result control_key(struct ui_prompt *p, int ch)
+{
 	switch (ch) {
 	case '\n':
 	case '\r':
@@ -74,44 +91,47 @@ enum ui_prompt_result ui_prompt_key(struct ui_prompt *p, int ch, bool is_key)
 		return UI_PROMPT_CANCEL;
 	case 127:
 	case CTRL('h'):
-		return ui_prompt_key(p, KEY_BACKSPACE, true);
+		return special_key(p, KEY_BACKSPACE);
 	case CTRL('a'):
 		p->cur = 0;
-		return UI_PROMPT_EDITING;
+		break;
 	case CTRL('e'):
 		p->cur = p->len;
-		return UI_PROMPT_EDITING;
+		break;
 	case CTRL('b'):
-		return ui_prompt_key(p, KEY_LEFT, true);
+		return special_key(p, KEY_LEFT);
 	case CTRL('f'):
-		return ui_prompt_key(p, KEY_RIGHT, true);
+		return special_key(p, KEY_RIGHT);
 	case CTRL('d'):
-		return ui_prompt_key(p, KEY_DC, true);
+		return special_key(p, KEY_DC);
 	case CTRL('u'):
 		delete_range(p, 0, p->cur);
-		return UI_PROMPT_EDITING;
+		break;
 	case CTRL('k'):
 		p->text[p->cur] = '\0';
 		p->len = p->cur;
-		return UI_PROMPT_EDITING;
-	case CTRL('w'): {
-		size_t i = p->cur;
-		while (i > 0 && is_space(p->text[i - 1])) {
-			i--;
-		}
-		while (i > 0 && !is_space(p->text[i - 1])) {
-			i--;
-		}
-		delete_range(p, i, p->cur);
-		return UI_PROMPT_EDITING;
-	}
+		break;
+	case CTRL('w'):
+		delete_word_before(p);
+		break;
 	default:
 		break;
+	}
+	return UI_PROMPT_EDITING;
+}
+
+enum ui_prompt_result ui_prompt_key(struct ui_prompt *p, int ch, bool is_key)
+{
+	if (is_key) {
+		return special_key(p, ch);
 	}
 	if (ch == '\t') {
 		ch = ' ';
 	}
-	if (ch < 0x20 || ch > 0x7e || p->len >= UI_PROMPT_MAX) {
+	if (ch == 127 || (ch >= 0 && ch < 0x20)) {
+		return control_key(p, ch);
+	}
+	if (ch > 0x7e || ch < 0 || p->len >= UI_PROMPT_MAX) {
 		return UI_PROMPT_EDITING;
 	}
 	memmove(p->text + p->cur + 1, p->text + p->cur, p->len - p->cur + 1);

@@ -4,6 +4,7 @@
  * Pure: keys in (characters and ncurses KEY_* codes), text and cursor out; the caller
  * draws.  Accepts printable ASCII only (token ids, slugs and filters need nothing else),
  * so nothing typed can put a control byte on the screen.  Never overflows its buffer.
+ * Runs on the UI thread only and never touches the network.
  */
 #ifndef CLOBTOP_UI_PROMPT_H
 #define CLOBTOP_UI_PROMPT_H

@@ -7,6 +7,8 @@
  *
  * Must never: print a byte that did not come from the model or from our own format
  * strings, block on input, or leave the terminal in curses mode on any exit path.
+ * Runs on the UI thread only (ui_emergency_restore aside: a fatal path may call it from
+ * any thread) and never touches the network.
  */
 #ifndef CLOBTOP_UI_H
 #define CLOBTOP_UI_H

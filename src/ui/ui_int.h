@@ -3,6 +3,7 @@
  *
  * A pane is data: a const struct pane naming its draw and key functions, listed in one
  * table (ui.c).  Panes read the model through struct ui_frame and never change it.
+ * Runs on the UI thread only and never touches the network.
  */
 #ifndef CLOBTOP_UI_INT_H
 #define CLOBTOP_UI_INT_H
@@ -13,6 +14,7 @@
 #include <curses.h>
 
 #include "fmt.h"
+#include "keymap.h"
 #include "layout.h"
 #include "prompt.h"
 #include "ui.h"
@@ -45,36 +47,6 @@ enum ui_color {
 	    UC_COUNT
 };
 
-/* X(enum, keys shown in help, what it does) */
-#define UI_ACTIONS(X)                                                                              \
-	X(ACT_HELP, "?", "show or hide this help")                                                 \
-	X(ACT_QUIT, "q", "quit")                                                                   \
-	X(ACT_ADD, "a", "add assets: token ids, or a market/event slug (Gamma)")                   \
-	X(ACT_DEL, "d", "unsubscribe the selected asset (asks y/n)")                               \
-	X(ACT_RESYNC, "r", "resync the selected asset (fresh snapshot)")                           \
-	X(ACT_UP, "Up k", "move up")                                                               \
-	X(ACT_DOWN, "Down j", "move down")                                                         \
-	X(ACT_PGUP, "PgUp", "page up")                                                             \
-	X(ACT_PGDN, "PgDn", "page down")                                                           \
-	X(ACT_TOP, "Home g", "first row")                                                          \
-	X(ACT_BOTTOM, "End G", "last row")                                                         \
-	X(ACT_NEXT_PANE, "Tab", "next pane (assets, book, trades, alerts)")                        \
-	X(ACT_PREV_PANE, "S-Tab", "previous pane")                                                 \
-	X(ACT_ENTER, "Enter", "show the selected asset's book")                                    \
-	X(ACT_SORT, "s", "cycle sort: label, spread, msgs/min, age, state")                        \
-	X(ACT_FILTER, "/", "filter by label or id substring (Esc clears)")                         \
-	X(ACT_EXPORT, "e", "export a snapshot (path in the status line)")                          \
-	X(ACT_PAUSE, "p", "pause rendering (data keeps flowing)")                                  \
-	X(ACT_MOUSE, "click", "select an asset; focus a pane")
-
-enum ui_action {
-	ACT_NONE = 0,
-#define X(e, k, d) e,
-	UI_ACTIONS(X)
-#undef X
-	    ACT_COUNT
-};
-
 enum ui_mode {
 	UI_MODE_NORMAL = 0, /* keys are commands */
 	UI_MODE_ADD,        /* the add prompt has the keyboard */
@@ -83,7 +55,8 @@ enum ui_mode {
 	UI_MODE_HELP,       /* the help overlay is up; any key closes it */
 };
 
-#define UI_SPARK_SECS 300 /* seconds of p95 history for the sparkline */
+#define UI_SPARK_SECS   300 /* seconds of p95 history for the sparkline */
+#define UI_PENDING_KEYS 64  /* keys queued by ui_push_key */
 
 struct ui {
 	struct ui_options opt;              /* as given, with defaults filled */
@@ -97,6 +70,12 @@ struct ui {
 	struct ui_layout lay;               /* current rectangles */
 	WINDOW *win[UI_PANE_COUNT];         /* one per non-empty pane, NULL when hidden */
 	WINDOW *status_win;                 /* status line */
+	WINDOW *help_win;                   /* help overlay, NULL when it does not fit */
+	WINDOW *input;                      /* never drawn: reading from it never repaints */
+	int pending[UI_PENDING_KEYS];       /* keys from ui_push_key, FIFO */
+	bool pending_key[UI_PENDING_KEYS];  /* ...and whether each is a KEY_* code */
+	size_t npending;                    /* in use */
+	bool offscreen;                     /* not a real terminal: never ask the tty its size */
 	bool need_layout;                   /* size changed: rebuild windows */
 	bool need_clear;                    /* repaint everything from scratch */
 	enum ui_pane_id focus;              /* the pane that scrolls */
@@ -146,6 +125,15 @@ extern const struct pane ui_assets_pane;
 extern const struct pane ui_book_pane;
 extern const struct pane ui_trades_pane;
 extern const struct pane ui_alerts_pane;
+
+/* The pane table (ui.c), indexed by enum ui_pane_id. */
+extern const struct pane *const ui_panes[UI_PANE_COUNT];
+/* The pane takes keys and is on the screen. */
+bool ui_focusable(const struct ui *u, enum ui_pane_id id);
+
+/* The status line and the help overlay (status.c). */
+void ui_draw_status(struct ui *u, const struct market_state *m);
+void ui_draw_help(struct ui *u);
 
 /* Drawing helpers (draw.c). */
 attr_t ui_attr(const struct ui *u, enum ui_color c);

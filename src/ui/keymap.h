@@ -1,0 +1,89 @@
+/*
+ * keymap: the one table of key bindings.  Each line names an action, the keys that run
+ * it, the word shown after its first key on the status line (NULL: not shown there) and
+ * its line in the help overlay.  The key handler, the status-line hint and the help
+ * overlay all read this table, so a key cannot work without being documented.
+ *
+ * Pure data and lookups: never calls curses (only its KEY_* constants) and never changes
+ * state.  Runs on the UI thread only and never touches the network.
+ */
+#ifndef CLOBTOP_UI_KEYMAP_H
+#define CLOBTOP_UI_KEYMAP_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A key: a character (CH) or an ncurses KEY_* code (KC), with the name help shows. */
+#define UI_CH(c, name)                                                                             \
+	{                                                                                          \
+		(c), false, (name)                                                                 \
+	}
+#define UI_KC(c, name)                                                                             \
+	{                                                                                          \
+		(c), true, (name)                                                                  \
+	}
+
+/* X(action, status-line word or NULL, help text, keys...) */
+#define UI_KEYMAP(X)                                                                               \
+	X(ACT_HELP, "help", "show or hide this help", UI_CH('?', "?"), UI_CH('h', "h"))            \
+	X(ACT_ADD, "add", "add assets: token ids, or a market/event slug (Gamma)",                 \
+	  UI_CH('a', "a"), UI_CH('+', "+"))                                                        \
+	X(ACT_DEL, "del", "unsubscribe the selected asset (asks y/n)", UI_CH('d', "d"))            \
+	X(ACT_RESYNC, "resync", "resync the selected asset (fresh snapshot)", UI_CH('r', "r"))     \
+	X(ACT_FILTER, "filter", "filter by label or id substring (Esc clears)", UI_CH('/', "/"))   \
+	X(ACT_SORT, "sort", "cycle sort: label, spread, msgs/min, age, state", UI_CH('s', "s"))    \
+	X(ACT_EXPORT, NULL, "export a snapshot (path in the status line)", UI_CH('e', "e"))        \
+	X(ACT_PAUSE, "pause", "pause rendering (data keeps flowing)", UI_CH('p', "p"),             \
+	  UI_CH(' ', "Space"))                                                                     \
+	X(ACT_QUIT, "quit", "quit", UI_CH('q', "q"), UI_CH('Q', "Q"))                              \
+	X(ACT_UP, NULL, "move up", UI_KC(KEY_UP, "Up"), UI_CH('k', "k"))                           \
+	X(ACT_DOWN, NULL, "move down", UI_KC(KEY_DOWN, "Down"), UI_CH('j', "j"))                   \
+	X(ACT_PGUP, NULL, "page up", UI_KC(KEY_PPAGE, "PgUp"))                                     \
+	X(ACT_PGDN, NULL, "page down", UI_KC(KEY_NPAGE, "PgDn"))                                   \
+	X(ACT_TOP, NULL, "first row", UI_KC(KEY_HOME, "Home"), UI_CH('g', "g"))                    \
+	X(ACT_BOTTOM, NULL, "last row", UI_KC(KEY_END, "End"), UI_CH('G', "G"))                    \
+	X(ACT_NEXT_PANE, NULL, "next pane (assets, book, trades, alerts)", UI_CH('\t', "Tab"))     \
+	X(ACT_PREV_PANE, NULL, "previous pane", UI_KC(KEY_BTAB, "S-Tab"))                          \
+	X(ACT_ENTER, NULL, "show the selected asset's book", UI_CH('\n', "Enter"),                 \
+	  UI_CH('\r', "Enter"), UI_KC(KEY_ENTER, "Enter"))                                         \
+	X(ACT_MOUSE, NULL, "select an asset; focus a pane; wheel scrolls",                         \
+	  UI_KC(KEY_MOUSE, "click"))
+
+enum ui_action {
+	ACT_NONE = 0,
+#define X(e, label, help, ...) e,
+	UI_KEYMAP(X)
+#undef X
+	    ACT_COUNT
+};
+
+#define UI_KEYS_MAX 4 /* keys one action may have */
+
+struct ui_key {
+	int code;         /* character, or KEY_* code when is_key */
+	bool is_key;      /* code is an ncurses KEY_* code */
+	const char *name; /* as help shows it; NULL ends a key list */
+};
+
+struct ui_binding {
+	enum ui_action action;           /* what the keys do */
+	const char *label;               /* status-line word after the first key, or NULL */
+	const char *help;                /* the help overlay's line */
+	struct ui_key keys[UI_KEYS_MAX]; /* the first is the one the status line shows */
+};
+
+extern const struct ui_binding ui_keymap[]; /* one per action, in help order */
+extern const size_t ui_keymap_len;          /* ACT_COUNT - 1 */
+
+/* The action of a key (ACT_NONE when unbound). */
+enum ui_action ui_keymap_action(int code, bool is_key);
+/* "Up k": the binding's key names, each once, space separated. */
+void ui_keymap_keys(const struct ui_binding *b, char *buf, size_t cap);
+/* "? help  a add  ...": the status line's hint. */
+void ui_keymap_hint(char *buf, size_t cap);
+
+#endif

@@ -41,7 +41,7 @@ struct publisher {
 	atomic_bool stopping;      /* publish_stop was called */
 	pthread_t thread;          /* the publisher */
 	redisContext *rc;          /* publisher thread only; NULL when down */
-	atomic_int state;          /* enum pub_state */
+	atomic_int link;           /* enum pub_state: the Redis connection */
 	atomic_uint_fast64_t offered, published, lost, errors, connects; /* see publish_stats */
 	pthread_mutex_t err_mu; /* guards last_error (not on the hot path) */
 	char last_error[160];   /* sanitised */
@@ -255,9 +255,9 @@ static void *publisher_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	int64_t backoff = BACKOFF_MIN;
 	while (!atomic_load(&p->stopping)) {
-		atomic_store(&p->state, PUB_CONNECTING);
+		atomic_store(&p->link, PUB_CONNECTING);
 		if (redis_connect(p)) {
-			atomic_store(&p->state, PUB_UP);
+			atomic_store(&p->link, PUB_UP);
 			count(&p->connects, 1);
 			backoff = BACKOFF_MIN;
 			serve(p);
@@ -266,11 +266,11 @@ static void *publisher_main(void *arg)
 		}
 		if (atomic_load(&p->stopping))
 			break;
-		atomic_store(&p->state, PUB_DOWN);
+		atomic_store(&p->link, PUB_DOWN);
 		discard_until(p, clock_mono_ns() + backoff);
 		backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
 	}
-	atomic_store(&p->state, PUB_STOPPED);
+	atomic_store(&p->link, PUB_STOPPED);
 	return NULL;
 }
 
@@ -353,7 +353,7 @@ bool publish_push(struct publisher *p, enum pub_kind kind, const char *asset_id,
 
 void publish_stats(struct publisher *p, struct publish_stats *o)
 {
-	o->state = (enum pub_state)atomic_load(&p->state);
+	o->link = (enum pub_state)atomic_load(&p->link);
 	o->offered = atomic_load_explicit(&p->offered, memory_order_relaxed);
 	o->published = atomic_load_explicit(&p->published, memory_order_relaxed);
 	o->dropped = atomic_load_explicit(&p->lost, memory_order_relaxed) + ring_dropped(p->ring);

@@ -68,7 +68,7 @@ struct publish_config {
 };
 
 struct publish_stats {
-	enum pub_state state; /* now */
+	enum pub_state link;  /* the Redis connection now */
 	uint64_t offered;     /* records offered to publish_push */
 	uint64_t published;   /* records whose every command Redis acknowledged */
 	uint64_t dropped;     /* ring full, Redis down, or lost with a connection */

@@ -131,9 +131,9 @@ static void wait_state(struct publisher *p, enum pub_state want, int secs)
 {
 	int64_t deadline = clock_mono_ns() + secs * NS_PER_S;
 	struct publish_stats st;
-	for (publish_stats(p, &st); st.state != want; publish_stats(p, &st)) {
+	for (publish_stats(p, &st); st.link != want; publish_stats(p, &st)) {
 		ck_assert_msg(clock_mono_ns() < deadline, "state %s, wanted %s within %d s (%s)",
-		              pub_state_name(st.state), pub_state_name(want), secs, st.last_error);
+		              pub_state_name(st.link), pub_state_name(want), secs, st.last_error);
 		clock_sleep_ns(20 * NS_PER_MS);
 	}
 }
@@ -291,8 +291,8 @@ START_TEST(redis_killed_mid_run_counts_drops_then_publishing_resumes)
 		clock_sleep_ns(5 * NS_PER_MS);
 		publish_stats(p, &st);
 		ck_assert_msg(clock_mono_ns() < deadline, "no drops counted within 15 s (state %s)",
-		              pub_state_name(st.state));
-	} while (st.dropped < 20 || st.state == PUB_UP);
+		              pub_state_name(st.link));
+	} while (st.dropped < 20 || st.link == PUB_UP);
 	ck_assert(st.last_error[0] != '\0');
 	ck_assert_uint_eq(st.published, 10);
 	redis_start();

@@ -7,11 +7,11 @@
 
 #include "mem.h"
 
-enum slot_state { SLOT_EMPTY, SLOT_USED, SLOT_TOMB };
+enum slot_use { SLOT_EMPTY, SLOT_USED, SLOT_TOMB };
 
 struct slot {
 	uint64_t h;             /* hash of id */
-	uint8_t state;          /* enum slot_state */
+	uint8_t use;            /* enum slot_use */
 	char id[TOKEN_ID_SIZE]; /* when SLOT_USED */
 };
 
@@ -56,9 +56,9 @@ static struct slot *find(struct slot *set, size_t cap, const char *id, uint64_t 
 	struct slot *free_slot = NULL;
 	for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		struct slot *s = &set[i];
-		if (s->state == SLOT_EMPTY)
+		if (s->use == SLOT_EMPTY)
 			return free_slot ? free_slot : s;
-		if (s->state == SLOT_TOMB) {
+		if (s->use == SLOT_TOMB) {
 			if (!free_slot)
 				free_slot = s;
 		} else if (s->h == h && strcmp(s->id, id) == 0) {
@@ -73,7 +73,7 @@ static bool rehash(struct restq *q, size_t cap)
 	if (!ns)
 		return false;
 	for (size_t i = 0; i < q->scap; i++)
-		if (q->set[i].state == SLOT_USED)
+		if (q->set[i].use == SLOT_USED)
 			*find(ns, cap, q->set[i].id, q->set[i].h) = q->set[i];
 	free(q->set);
 	q->set = ns;
@@ -126,7 +126,7 @@ enum restq_add restq_add(struct restq *q, const char *id, bool urgent)
 		return RESTQ_FULL;
 	uint64_t h = mem_hash(id, len);
 	struct slot *s = find(q->set, q->scap, id, h);
-	if (s->state == SLOT_USED)
+	if (s->use == SLOT_USED)
 		return RESTQ_DUP;
 	if (q->used >= RESTQ_MAX_IDS)
 		return RESTQ_FULL;
@@ -138,9 +138,9 @@ enum restq_add restq_add(struct restq *q, const char *id, bool urgent)
 	}
 	if (!fifo_put(q, id, false, urgent))
 		return RESTQ_FULL;
-	if (s->state == SLOT_TOMB)
+	if (s->use == SLOT_TOMB)
 		q->tombs--;
-	s->state = SLOT_USED;
+	s->use = SLOT_USED;
 	s->h = h;
 	memcpy(s->id, id, len + 1);
 	q->used++;
@@ -171,9 +171,9 @@ bool restq_requeue(struct restq *q, const char *id, bool solo)
 void restq_done(struct restq *q, const char *id)
 {
 	struct slot *s = find(q->set, q->scap, id, mem_hash(id, strlen(id)));
-	if (s->state != SLOT_USED)
+	if (s->use != SLOT_USED)
 		return;
-	s->state = SLOT_TOMB;
+	s->use = SLOT_TOMB;
 	q->used--;
 	q->tombs++;
 }

@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,19 +49,6 @@ struct httpd {
 	atomic_uint_fast64_t retired_max;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- the listening address ---- */
 
 static bool is_loopback(const struct sockaddr_storage *ss)
@@ -81,7 +69,7 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 	const char *port = spec;
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
 	if (!spec || !*spec) {
-		set_err(err, errlen, "--listen needs ADDR:PORT (e.g. 127.0.0.1:9464)");
+		snprintf(err, errlen, "--listen needs ADDR:PORT (e.g. 127.0.0.1:9464)");
 		return -1;
 	}
 	if (colon) {
@@ -92,7 +80,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 			hl -= 2;
 		}
 		if (hl == 0 || hl >= sizeof(host)) {
-			set_err(err, errlen, "--listen %s: the address is empty or too long", spec);
+			snprintf(err, errlen, "--listen %s: the address is empty or too long",
+			         spec);
 			return -1;
 		}
 		memcpy(host, h, hl);
@@ -105,8 +94,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 	errno = 0;
 	unsigned long p = strtoul(port, &end, 10);
 	if (!*port || *end || errno || p > 65535 || port[0] == '-' || port[0] == '+') {
-		set_err(err, errlen, "--listen %s: the port must be a number from 0 to 65535",
-		        spec);
+		snprintf(err, errlen, "--listen %s: the port must be a number from 0 to 65535",
+		         spec);
 		return -1;
 	}
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
@@ -114,8 +103,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 	struct addrinfo *ai = NULL;
 	int rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0 || !ai || ai->ai_addrlen > sizeof(*ss)) {
-		set_err(err, errlen, "--listen %s: %s is not a numeric IPv4 or IPv6 address", spec,
-		        host);
+		snprintf(err, errlen, "--listen %s: %s is not a numeric IPv4 or IPv6 address", spec,
+		         host);
 		if (ai)
 			freeaddrinfo(ai);
 		return -1;
@@ -134,10 +123,10 @@ int httpd_check_listen(const struct httpd_config *cfg, char *err, size_t errlen)
 	if (parse_listen(cfg->listen, &ss, &len, err, errlen) != 0)
 		return -1;
 	if (!cfg->listen_remote && !is_loopback(&ss)) {
-		set_err(err, errlen,
-		        "--listen %s is not a loopback address: the API has no authentication, so "
-		        "serving other hosts needs --listen-remote as well",
-		        cfg->listen);
+		snprintf(err, errlen,
+		         "--listen %s is not a loopback address: the API has no authentication, so "
+		         "serving other hosts needs --listen-remote as well",
+		         cfg->listen);
 		return -1;
 	}
 	return 0;
@@ -155,7 +144,7 @@ static int open_listener(const struct httpd_config *cfg, uint16_t *port, char *e
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
-		set_err(err, errlen, "--listen %s: %s", cfg->listen, strerror(errno));
+		snprintf(err, errlen, "--listen %s: %s", cfg->listen, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -449,7 +438,7 @@ struct httpd *httpd_start(const struct httpd_config *cfg, char *err, size_t errl
 {
 	struct httpd *h = calloc(1, sizeof(*h));
 	if (!h) {
-		set_err(err, errlen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	atomic_init(&h->cur, NULL);
@@ -481,8 +470,8 @@ struct httpd *httpd_start(const struct httpd_config *cfg, char *err, size_t errl
 	h->mhd = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
 	                          on_request, h, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!h->mhd) {
-		set_err(err, errlen, "--listen %s: libmicrohttpd could not start its threads",
-		        cfg->listen);
+		snprintf(err, errlen, "--listen %s: libmicrohttpd could not start its threads",
+		         cfg->listen);
 		close(fd);
 		free(h);
 		return NULL;

@@ -71,7 +71,7 @@ struct httpd_stats {
 struct httpd;
 
 /* Parses cfg->listen and checks the loopback rule without binding.  Returns 0, or -1 with
- * a message the operator can act on in err. */
+ * a message the operator can act on in err (never NULL, errlen > 0, here and below). */
 int httpd_check_listen(const struct httpd_config *cfg, char *err, size_t errlen);
 
 /* Binds, listens and starts the server threads.  NULL with a message in err. */

@@ -135,7 +135,7 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 		return -1;
 	m.cfg.auto_resync = false;
 	snprintf(m.mode, sizeof m.mode, "live");
-	m.conn.state = CONN_SUBSCRIBED;
+	m.conn.event = CONN_SUBSCRIBED;
 	m.conn.alive = true;
 	m.conn.started_mono_ns = m.conn.connected_since_ns = clock_mono_ns();
 	snprintf(m.conn.url, sizeof m.conn.url, "ws://127.0.0.1:1/ws/market");

@@ -13,8 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "num.h"
-#include "proto.h"
+#include "clob.h" /* side, level, PRICE_NONE */
 
 struct book_side {
 	struct ev_level *lv; /* sorted, best last; sizes > 0 */

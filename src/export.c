@@ -18,9 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -73,13 +72,13 @@ static json_t *summary_json(struct lat_window *w, int64_t now_s, int secs)
 	struct lat_summary s;
 	lat_window_summary(w, now_s, secs, &s);
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)s.count,
-			 "negative", (json_int_t)s.negative, "min", (json_int_t)s.min, "p50",
-			 (json_int_t)s.p50, "p95", (json_int_t)s.p95, "p99", (json_int_t)s.p99,
-			 "max", (json_int_t)s.max, "window_s", (json_int_t)secs);
+	                 "negative", (json_int_t)s.negative, "min", (json_int_t)s.min, "p50",
+	                 (json_int_t)s.p50, "p95", (json_int_t)s.p95, "p99", (json_int_t)s.p99,
+	                 "max", (json_int_t)s.max, "window_s", (json_int_t)secs);
 }
 
 static json_t *asset_json(const struct market_state *m, const struct asset *a,
-			  const struct export_options *o)
+                          const struct export_options *o)
 {
 	const struct book *b = &a->book;
 	int64_t bid = book_best(b, SIDE_BID), ask = book_best(b, SIDE_ASK);
@@ -97,13 +96,14 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	json_object_set_new(j, "mid", price_json(book_mid(b)));
 	/* Hundredths of a bp as a decimal string; negative when crossed. */
 	json_object_set_new(j, "spread_bps",
-			    book_spread(b) == PRICE_NONE
-				    ? json_null()
-				    : price_json(book_spread_bps_x100(b) * (NUM_SCALE / 100)));
-	json_object_set_new(j, "last_update_ms_ago",
-			    a->last_update_mono_ns
-				    ? json_integer((o->now_mono_ns - a->last_update_mono_ns) / NS_PER_MS)
-				    : json_null());
+	                    book_spread(b) == PRICE_NONE
+	                        ? json_null()
+	                        : price_json(book_spread_bps_x100(b) * (NUM_SCALE / 100)));
+	json_object_set_new(
+	    j, "last_update_ms_ago",
+	    a->last_update_mono_ns
+	        ? json_integer((o->now_mono_ns - a->last_update_mono_ns) / NS_PER_MS)
+	        : json_null());
 	json_object_set_new(j, "msgs", json_integer((json_int_t)a->msgs));
 	json_object_set_new(j, "bbo_checks", json_integer((json_int_t)a->bbo_checks));
 	json_object_set_new(j, "bbo_mismatches", json_integer((json_int_t)a->bbo_mismatches));
@@ -114,20 +114,21 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 		num_format(a->last_trade.price, p, sizeof(p));
 		num_format(a->last_trade.size, z, sizeof(z));
 		json_object_set_new(j, "last_trade",
-				    json_pack("{s:s, s:s, s:s, s:I}", "price", p, "size", z, "side",
-					      a->last_trade.side == SIDE_BID ? "BUY" : "SELL",
-					      "timestamp_ms", (json_int_t)a->last_trade.ts_ms));
+		                    json_pack("{s:s, s:s, s:s, s:I}", "price", p, "size", z, "side",
+		                              a->last_trade.side == SIDE_BID ? "BUY" : "SELL",
+		                              "timestamp_ms", (json_int_t)a->last_trade.ts_ms));
 	} else {
 		json_object_set_new(j, "last_trade", json_null());
 	}
 	int64_t now_s = market_now_s(m, o->now_mono_ns);
 	json_object_set_new(
-		j, "flow_1m",
-		json_pack("{s:I, s:o, s:o, s:o}", "trades",
-			  (json_int_t)rate_sum(&a->flow.trades, now_s, STATS_WINDOW_SECS), "buy_volume",
-			  price_json(rate_sum(&a->flow.buy_vol, now_s, STATS_WINDOW_SECS)),
-			  "sell_volume", price_json(rate_sum(&a->flow.sell_vol, now_s, STATS_WINDOW_SECS)),
-			  "notional", price_json(rate_sum(&a->flow.notional, now_s, STATS_WINDOW_SECS))));
+	    j, "flow_1m",
+	    json_pack("{s:I, s:o, s:o, s:o}", "trades",
+	              (json_int_t)rate_sum(&a->flow.trades, now_s, STATS_WINDOW_SECS), "buy_volume",
+	              price_json(rate_sum(&a->flow.buy_vol, now_s, STATS_WINDOW_SECS)),
+	              "sell_volume",
+	              price_json(rate_sum(&a->flow.sell_vol, now_s, STATS_WINDOW_SECS)), "notional",
+	              price_json(rate_sum(&a->flow.notional, now_s, STATS_WINDOW_SECS))));
 	json_object_set_new(j, "bids", levels_json(b, SIDE_BID, o->depth));
 	json_object_set_new(j, "asks", levels_json(b, SIDE_ASK, o->depth));
 	return j;
@@ -143,31 +144,32 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	json_t *root = json_object();
 	json_object_set_new(root, "schema", json_string("clobtop.snapshot/1"));
 	json_object_set_new(root, "generated_at", json_string(when));
-	json_object_set_new(root, "source",
-			    json_pack("{s:s, s:s}", "mode", m->mode, "url",
-				      o->url ? o->url : c->url));
 	json_object_set_new(
-		root, "connection",
-		json_pack("{s:s, s:b, s:I, s:o}", "state",
-			  strcmp(m->mode, "replay") == 0 ? "replay" : conn_kind_name(c->state),
-			  "alive", c->alive, "reconnects", (json_int_t)c->reconnects, "last_error",
-			  c->last_error[0] ? json_string(c->last_error) : json_null()));
-	uint64_t dropped = m->ring ? ring_dropped(m->ring) : 0;
+	    root, "source",
+	    json_pack("{s:s, s:s}", "mode", m->mode, "url", o->url ? o->url : c->url));
 	json_object_set_new(
-		root, "counters",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
-			  (json_int_t)m->cnt.frames, "events", (json_int_t)m->cnt.events, "bytes",
-			  (json_int_t)m->cnt.bytes, "malformed", (json_int_t)m->cnt.malformed,
-			  "unknown", (json_int_t)m->cnt.unknown, "dropped", (json_int_t)dropped,
-			  "gaps", (json_int_t)m->cnt.gaps, "resyncs", (json_int_t)m->cnt.resyncs,
-			  "pongs", (json_int_t)m->cnt.pongs, "oversize",
-			  (json_int_t)m->feed.oversize, "unsolicited", (json_int_t)m->cnt.unsolicited));
+	    root, "connection",
+	    json_pack("{s:s, s:b, s:I, s:o}", "state",
+	              strcmp(m->mode, "replay") == 0 ? "replay" : conn_kind_name(c->event), "alive",
+	              c->alive, "reconnects", (json_int_t)c->reconnects, "last_error",
+	              c->last_error[0] ? json_string(c->last_error) : json_null()));
+	uint64_t dropped = m->transport.ring_drops;
+	json_object_set_new(
+	    root, "counters",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
+	              (json_int_t)m->cnt.frames, "events", (json_int_t)m->cnt.events, "bytes",
+	              (json_int_t)m->cnt.bytes, "malformed", (json_int_t)m->cnt.malformed,
+	              "unknown", (json_int_t)m->cnt.unknown, "dropped", (json_int_t)dropped, "gaps",
+	              (json_int_t)m->cnt.gaps, "resyncs", (json_int_t)m->cnt.resyncs, "pongs",
+	              (json_int_t)m->cnt.pongs, "oversize", (json_int_t)m->transport.oversize,
+	              "unsolicited", (json_int_t)m->cnt.unsolicited));
 	json_object_set_new(root, "latency",
-			    json_pack("{s:o, s:o, s:o, s:o}", "feed_ms",
-				      summary_json(m->feed_ms, now_s, STATS_WINDOW_SECS), "pipeline_us",
-				      summary_json(m->pipeline_us, now_s, STATS_WINDOW_SECS),
-				      "feed_ms_1s", summary_json(m->feed_ms, now_s, 1),
-				      "pipeline_us_1s", summary_json(m->pipeline_us, now_s, 1)));
+	                    json_pack("{s:o, s:o, s:o, s:o}", "feed_ms",
+	                              summary_json(m->feed_ms, now_s, STATS_WINDOW_SECS),
+	                              "pipeline_us",
+	                              summary_json(m->pipeline_us, now_s, STATS_WINDOW_SECS),
+	                              "feed_ms_1s", summary_json(m->feed_ms, now_s, 1),
+	                              "pipeline_us_1s", summary_json(m->pipeline_us, now_s, 1)));
 	json_t *assets = json_array();
 	for (size_t i = 0; i < m->nassets; i++)
 		if (m->assets[i].subscribed)
@@ -180,10 +182,9 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		const struct alert *al = market_alert_at(m, i);
 		char t[40];
 		rfc3339(al->t_real_ns, t, sizeof(t));
-		json_array_append_new(alerts, json_pack("{s:s, s:s, s:s, s:s}", "time", t,
-							"asset_id", al->asset_id, "kind",
-							alert_kind_name(al->kind), "message",
-							al->message));
+		json_array_append_new(
+		    alerts, json_pack("{s:s, s:s, s:s, s:s}", "time", t, "asset_id", al->asset_id,
+		                      "kind", alert_kind_name(al->kind), "message", al->message));
 	}
 	json_object_set_new(root, "alerts", alerts);
 	return root;
@@ -213,8 +214,64 @@ static int fsync_dir(const char *path)
 	return rc;
 }
 
-int export_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
+static int write_all(int fd, const char *data, size_t len)
 {
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Where a write to path really goes: path itself, or the target of a symbolic link (so
+ * the link stays a link); never a directory, device or FIFO, which a rename would have
+ * replaced with a plain file (--export /dev/full as root once did).  *mode gets the mode
+ * to keep.  The result is malloc'ed; NULL with a message in err. */
+static char *write_target(const char *path, mode_t *mode, char *err, size_t errlen)
+{
+	struct stat st;
+	*mode = 0644;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return strdup(path);
+		set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *real = S_ISLNK(st.st_mode) ? realpath(path, NULL) : strdup(path);
+	if (!real) {
+		set_err(err, errlen, "cannot write %s: it is a symbolic link to %s", path,
+		        errno == ENOENT ? "a missing file" : strerror(errno));
+		return NULL;
+	}
+	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "cannot write %s: not a regular file", path);
+		free(real);
+		return NULL;
+	}
+	*mode = st.st_mode & 07777;
+	return real;
+}
+
+int export_write_atomic(const char *path_in, const char *data, size_t len, char *err, size_t errlen)
+{
+	if (strcmp(path_in, "-") == 0) {
+		if (write_all(STDOUT_FILENO, data, len) != 0) {
+			set_err(err, errlen, "cannot write to standard output: %s",
+			        strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	mode_t mode;
+	char *path = write_target(path_in, &mode, err, errlen);
+	if (!path)
+		return -1;
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
 	if (!tmp) {
@@ -226,20 +283,13 @@ int export_write_atomic(const char *path, const char *data, size_t len, char *er
 	if (fd < 0) {
 		set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
 		free(tmp);
+		free(path);
 		return -1;
 	}
-	fchmod(fd, 0644);
+	fchmod(fd, mode);
 	const char *what = "write";
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
+	if (write_all(fd, data, len) != 0)
+		goto fail;
 	what = "fsync";
 	if (fsync(fd) != 0)
 		goto fail;
@@ -254,6 +304,7 @@ int export_write_atomic(const char *path, const char *data, size_t len, char *er
 		goto fail;
 	fsync_dir(path);
 	free(tmp);
+	free(path);
 	return 0;
 fail:
 	set_err(err, errlen, "cannot %s %s: %s", what, path, strerror(errno));
@@ -261,11 +312,12 @@ fail:
 		close(fd);
 	unlink(tmp);
 	free(tmp);
+	free(path);
 	return -1;
 }
 
 int export_snapshot(const struct market_state *m, const struct export_options *o, const char *path,
-		    char *err, size_t errlen)
+                    char *err, size_t errlen)
 {
 	char *s = export_snapshot_string(m, o);
 	if (!s) {
@@ -288,7 +340,7 @@ int export_snapshot(const struct market_state *m, const struct export_options *o
 }
 
 int export_snapshot_dir(const struct market_state *m, const struct export_options *o,
-			const char *dir, char *path_out, size_t path_cap, char *err, size_t errlen)
+                        const char *dir, char *path_out, size_t path_cap, char *err, size_t errlen)
 {
 	time_t t = (time_t)(o->now_real_ns / NS_PER_S);
 	struct tm tm;
@@ -297,8 +349,9 @@ int export_snapshot_dir(const struct market_state *m, const struct export_option
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	const char *d = dir && *dir ? dir : ".";
 	for (int i = 0; i < 100; i++) {
-		int n = i ? snprintf(path_out, path_cap, "%s/clobtop-snapshot-%s-%d.json", d, stamp, i)
-			  : snprintf(path_out, path_cap, "%s/clobtop-snapshot-%s.json", d, stamp);
+		int n =
+		    i ? snprintf(path_out, path_cap, "%s/clobtop-snapshot-%s-%d.json", d, stamp, i)
+		      : snprintf(path_out, path_cap, "%s/clobtop-snapshot-%s.json", d, stamp);
 		if (n < 0 || (size_t)n >= path_cap) {
 			set_err(err, errlen, "export path too long");
 			return -1;
@@ -411,33 +464,34 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	counter(&b, "clobtop_bytes_total", "Feed payload bytes received.", m->cnt.bytes);
 	counter(&b, "clobtop_events_total", "Normalised events applied.", m->cnt.events);
 	counter(&b, "clobtop_malformed_total", "Frames or entries that could not be understood.",
-		m->cnt.malformed);
+	        m->cnt.malformed);
 	counter(&b, "clobtop_unknown_total", "Events of an unknown type.", m->cnt.unknown);
 	counter(&b, "clobtop_dropped_total", "Messages dropped because the ring was full.",
-		m->ring ? ring_dropped(m->ring) : 0);
+	        m->transport.ring_drops);
 	counter(&b, "clobtop_resyncs_total", "Resync requests.", m->cnt.resyncs);
 	counter(&b, "clobtop_reconnects_total", "Reconnections.", m->conn.reconnects);
-	bprintf(&b, "# HELP clobtop_connected Whether the feed is connected and alive.\n"
-		    "# TYPE clobtop_connected gauge\nclobtop_connected %d\n",
-		m->conn.alive ? 1 : 0);
+	bprintf(&b,
+	        "# HELP clobtop_connected Whether the feed is connected and alive.\n"
+	        "# TYPE clobtop_connected gauge\nclobtop_connected %d\n",
+	        m->conn.alive ? 1 : 0);
 	metric_summary(&b, "clobtop_feed_latency", "Receipt time minus exchange timestamp",
 	               m->feed_ms, 1000, now_s);
 	metric_summary(&b, "clobtop_pipeline_latency", "Applied minus received", m->pipeline_us, 1,
 	               now_s);
 
 	static const char *const per_asset[] = {
-		"clobtop_asset_best_bid Best bid price.",
-		"clobtop_asset_best_ask Best ask price.",
-		"clobtop_asset_spread Best ask minus best bid.",
-		"clobtop_asset_age_seconds Seconds since the last update.",
-		"clobtop_asset_bbo_mismatches_total Exchange best price disagreements.",
-		"clobtop_asset_state Health state (1 for the current state).",
+	    "clobtop_asset_best_bid Best bid price.",
+	    "clobtop_asset_best_ask Best ask price.",
+	    "clobtop_asset_spread Best ask minus best bid.",
+	    "clobtop_asset_age_seconds Seconds since the last update.",
+	    "clobtop_asset_bbo_mismatches_total Exchange best price disagreements.",
+	    "clobtop_asset_state Health state (1 for the current state).",
 	};
 	for (size_t k = 0; k < sizeof(per_asset) / sizeof(per_asset[0]); k++) {
 		const char *sp = strchr(per_asset[k], ' ');
 		int nlen = (int)(sp - per_asset[k]);
 		bprintf(&b, "# HELP %s\n# TYPE %.*s %s\n", per_asset[k], nlen, per_asset[k],
-			strstr(per_asset[k], "_total") ? "counter" : "gauge");
+		        strstr(per_asset[k], "_total") ? "counter" : "gauge");
 		for (size_t i = 0; i < m->nassets; i++) {
 			const struct asset *a = &m->assets[i];
 			if (!a->subscribed)
@@ -457,22 +511,23 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 				break;
 			case 3:
 				val = a->last_update_mono_ns
-					      ? (o->now_mono_ns - a->last_update_mono_ns) / 1000
-					      : PRICE_NONE;
+				          ? (o->now_mono_ns - a->last_update_mono_ns) / 1000
+				          : PRICE_NONE;
 				break;
 			case 4:
 				val = (int64_t)a->bbo_mismatches * NUM_SCALE;
 				break;
 			default:
 				bprintf(&b, "%.*s{asset_id=\"%s\",label=\"%s\",state=\"%s\"} 1\n",
-					nlen, per_asset[k], a->id, label, asset_state_name(a->state));
+				        nlen, per_asset[k], a->id, label,
+				        asset_state_name(a->state));
 				continue;
 			}
 			if (val == PRICE_NONE)
 				continue; /* absent, not zero: an empty side has no price */
 			num_format(val, v, sizeof(v));
 			bprintf(&b, "%.*s{asset_id=\"%s\",label=\"%s\"} %s\n", nlen, per_asset[k],
-				a->id, label, v);
+			        a->id, label, v);
 		}
 	}
 	if (b.oom || !b.p) {

@@ -46,8 +46,10 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 int export_metrics(const struct market_state *m, const struct export_options *o, const char *path,
 		   char *err, size_t errlen);
 
-/* Atomic write of len bytes to path (temp file, fsync, rename).  Returns 0 or -1 with a
- * message in err.  Used by both exports and by tests. */
+/* Atomic write of len bytes to path (temp file beside it, fsync, rename).  A symbolic link
+ * is followed and its target replaced, so the link stays; a directory, device or FIFO is
+ * refused ("not a regular file"); an existing file keeps its mode.  "-" writes to standard
+ * output.  Returns 0 or -1 with a message in err. */
 int export_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
 
 #endif

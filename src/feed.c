@@ -122,7 +122,7 @@ struct feed {
 void feed_config_defaults(struct feed_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->url = "wss://ws-subscriptions-clob.polymarket.com/ws/market";
+	/* No default url: the caller names it (clobtop: the option table in options.c). */
 	c->batch = 100;
 	c->ping_ms = 10000;
 	c->dead_ms = 30000;

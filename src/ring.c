@@ -53,15 +53,30 @@ static size_t round_up(size_t n)
 	return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
-struct ring *ring_create(size_t capacity)
+/* The power of two at or above capacity (at least 4 KiB), or 0 when there is none. */
+static size_t round_capacity(size_t capacity)
 {
 	size_t cap = 4096;
 	while (cap < capacity) {
-		if (cap > SIZE_MAX / 2) {
-			errno = EINVAL;
-			return NULL;
-		}
+		if (cap > SIZE_MAX / 2)
+			return 0;
 		cap <<= 1;
+	}
+	return cap;
+}
+
+size_t ring_max_record_for(size_t capacity)
+{
+	size_t cap = round_capacity(capacity);
+	return cap ? cap / 2 - sizeof(struct rec_hdr) : 0;
+}
+
+struct ring *ring_create(size_t capacity)
+{
+	size_t cap = round_capacity(capacity);
+	if (!cap) {
+		errno = EINVAL;
+		return NULL;
 	}
 	struct ring *r = aligned_alloc(CACHE_LINE, sizeof(*r));
 	if (!r)
@@ -101,7 +116,7 @@ void ring_destroy(struct ring *r)
 size_t ring_max_record(const struct ring *r)
 {
 	/* A record may need a wrap marker in front of it: half the ring is always enough. */
-	return r->capacity / 2 - sizeof(struct rec_hdr);
+	return ring_max_record_for(r->capacity);
 }
 
 static void drop(struct ring *r)

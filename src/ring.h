@@ -56,5 +56,7 @@ uint64_t ring_pushed(const struct ring *r);   /* records stored since creation *
 size_t ring_capacity(const struct ring *r);   /* bytes */
 size_t ring_used(const struct ring *r);       /* bytes in use now (approximate from outside) */
 size_t ring_max_record(const struct ring *r); /* largest payload that can ever fit */
+/* The same for a ring that ring_create(capacity) would make (checked before making it). */
+size_t ring_max_record_for(size_t capacity);
 
 #endif

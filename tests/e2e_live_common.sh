@@ -91,6 +91,7 @@ converge() {
 }
 
 # stop_top: 'quit' on standard input; clobtop must exit 0 within 5 s.
+# stop_top [STATUS]: quit, and expect that exit status (default 0).
 stop_top() {
 	top_cmd quit
 	exec 3>&-
@@ -102,7 +103,7 @@ stop_top() {
 	kill -0 "$TOP_PID" 2>/dev/null && fail "clobtop did not exit within 5 s of 'quit'"
 	wait "$TOP_PID"
 	_rc=$?
-	[ $_rc -eq 0 ] || { cat "$WORK/top.err" >&2; fail "clobtop exited $_rc, expected 0"; }
+	[ $_rc -eq "${1:-0}" ] || { cat "$WORK/top.err" >&2; fail "clobtop exited $_rc, expected ${1:-0}"; }
 }
 
 # snap_check SNAP <<'PY' ... PY: python assertions on the snapshot j; the script appends

@@ -1,7 +1,7 @@
 #!/bin/sh
 # wss:// with a self-signed certificate made here for 127.0.0.1: without --ca-file the
-# certificate is refused and the snapshot says so in connection.last_error (no frame, no
-# book); with --ca-file the same server is trusted and the books equal clobsim's truth.
+# certificate is refused, the snapshot says so in connection.last_error (no frame, no
+# book) and clobtop exits 1 naming the error; with --ca-file the same server is trusted and the books equal clobsim's truth.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
@@ -23,7 +23,9 @@ start_top --url "$URL" --assets-file "$WORK/assets.txt" --backoff-min 0.2 --back
 wait_until 100 "a connection error" top_snapshot_has 'j["connection"]["last_error"]'
 sleep 0.5 # a second attempt fails the same way
 top_export "$WORK/untrusted.json"
-stop_top
+stop_top 1 # headless and never connected: a failure
+grep -q "never connected to $URL: .*certificate" "$WORK/top.err" ||
+	fail "the certificate error was not reported on exit: $(cat "$WORK/top.err")"
 snap_check "$WORK/untrusted.json" <<'PY'
 err = conn["last_error"] or ""
 expect("certificate" in err.lower() and "--ca-file" in err,

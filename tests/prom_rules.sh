@@ -44,7 +44,7 @@ for name in $used; do
 done
 for state in $(grep -oh 'state[=!]~*"[^"]*"' "$PROM/clobtop.rules.yml" "$DASH" | sed 's/.*"\(.*\)"/\1/' | tr '|' ' '); do
 	grep -q "state=\"$state\"" "$WORK/m.prom" && continue
-	grep -q "X(ASSET_[A-Z]*, \"$state\"" "$top_srcdir/src/market.h" ||
+	grep -q "X([A-Z_]*, \"$state\"" "$top_srcdir/src/health.h" ||
 		fail "state \"$state\" in the rules or the dashboard is not an asset state of clobtop"
 done
 echo "ok: $(echo "$used" | wc -w) metric names checked"

@@ -18,60 +18,15 @@
 
 #include "export.h"
 #include "market.h"
+#include "model_fixture.h"
 #include "replay.h"
+#include "ring.h"
 
-#define BURST TOP_SRCDIR "/data/polymarket-burst-2026-09-29.jsonl"
-#define TOKEN "76670567130917723816490572615540605537878462672464291990940067659127658071111"
-#define COMPLEMENT                                                                                 \
-	"54179564009642723353355316176091991063553046330768303687769988635499280029688"
+#define BURST      TOP_SRCDIR "/data/polymarket-burst-2026-09-29.jsonl"
+#define TOKEN      "76670567130917723816490572615540605537878462672464291990940067659127658071111"
+#define COMPLEMENT "54179564009642723353355316176091991063553046330768303687769988635499280029688"
 
-/* ---- helpers ---- */
-
-struct cmd_log {
-	int calls;      /* commands the market asked for */
-	char last[4096]; /* ids of the last one */
-	char op;         /* op of the last one */
-};
-
-static bool log_cmd(void *ctx, enum feed_op op, const char *ids)
-{
-	struct cmd_log *l = ctx;
-	l->calls++;
-	l->op = (char)op;
-	snprintf(l->last, sizeof(l->last), "%s", ids);
-	return true;
-}
-
-static int64_t t0;
-
-static void apply_frame_at(struct market_state *m, const char *frame, size_t len, uint16_t flags,
-			   int64_t mono)
-{
-	struct ring_rec r = {.len = (uint32_t)len,
-			     .kind = REC_FRAME,
-			     .flags = flags,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = mono,
-			     .data = frame};
-	market_apply_record(m, &r, mono);
-}
-
-static void apply_frame(struct market_state *m, const char *frame)
-{
-	apply_frame_at(m, frame, strlen(frame), 0, clock_mono_ns());
-}
-
-static void apply_conn(struct market_state *m, enum conn_kind k, int code, const char *text)
-{
-	struct conn_event ce = {.kind = k, .code = code};
-	snprintf(ce.text, sizeof(ce.text), "%s", text);
-	struct ring_rec r = {.len = sizeof(ce),
-			     .kind = REC_CONN,
-			     .t_real_ns = clock_real_ns(),
-			     .t_mono_ns = clock_mono_ns(),
-			     .data = &ce};
-	market_apply_record(m, &r, clock_mono_ns());
-}
+/* ---- helpers (the shared ones are in model_fixture.c) ---- */
 
 /* Reads the burst file into lines[]; returns the count. */
 static size_t read_lines(const char *path, char **lines, size_t max)
@@ -98,35 +53,21 @@ static void free_lines(char **lines, size_t n)
 		free(lines[i]);
 }
 
-static struct market_state *new_market(struct cmd_log *log)
-{
-	struct market_state *m = malloc(sizeof(*m));
-	ck_assert_int_eq(market_init(m, NULL), 0);
-	if (log)
-		market_set_cmd(m, log_cmd, log);
-	t0 = clock_mono_ns();
-	return m;
-}
-
-static void del_market(struct market_state *m)
-{
-	market_free(m);
-	free(m);
-}
-
 /* Snapshot of the book in line 51 via a second market, to compare level for level. */
 static void assert_books_equal(const struct book *got, const struct book *want)
 {
 	for (int s = 0; s < 2; s++) {
 		ck_assert_msg(book_levels(got, s) == book_levels(want, s),
-			      "side %d: %zu levels rebuilt, exchange has %zu", s,
-			      book_levels(got, s), book_levels(want, s));
+		              "side %d: %zu levels rebuilt, exchange has %zu", s,
+		              book_levels(got, s), book_levels(want, s));
 		for (size_t i = 0; i < book_levels(want, s); i++) {
-			const struct ev_level *g = book_level(got, s, i), *w = book_level(want, s, i);
-			ck_assert_msg(g->price == w->price && g->size == w->size,
-				      "side %d level %zu: rebuilt %lld x %lld, exchange %lld x %lld", s,
-				      i, (long long)g->price, (long long)g->size, (long long)w->price,
-				      (long long)w->size);
+			const struct ev_level *g = book_level(got, s, i),
+			                      *w = book_level(want, s, i);
+			ck_assert_msg(
+			    g->price == w->price && g->size == w->size,
+			    "side %d level %zu: rebuilt %lld x %lld, exchange %lld x %lld", s, i,
+			    (long long)g->price, (long long)g->size, (long long)w->price,
+			    (long long)w->size);
 		}
 	}
 }
@@ -170,7 +111,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 	struct asset *a = market_find(m, TOKEN, strlen(TOKEN));
 	ck_assert_uint_eq(a->bbo_checks, 49);
 	ck_assert_msg(a->bbo_mismatches == 2, "expected 2 disagreements, got %llu",
-		      (unsigned long long)a->bbo_mismatches);
+	              (unsigned long long)a->bbo_mismatches);
 	/* The two disagreements are lines 48 and 49 (1-based). */
 	struct market_state *m2 = new_market(NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -181,7 +122,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 		x = market_find(m2, TOKEN, strlen(TOKEN));
 		bool disagreed = x->bbo_mismatches > before;
 		ck_assert_msg(disagreed == (i + 1 == 48 || i + 1 == 49),
-			      "line %zu: disagreement %d not expected", i + 1, disagreed);
+		              "line %zu: disagreement %d not expected", i + 1, disagreed);
 	}
 	/* A 2-message transient cross is no drift: no drift alert, no resync, but one
 	 * "mismatch" alert says the book briefly disagreed with the exchange. */
@@ -193,7 +134,7 @@ START_TEST(burst_exchange_checks_47_agree_2_transient_cross_not_drift)
 		if (market_alert_at(m, i)->kind == ALERT_MISMATCH) {
 			mismatch_alerts++;
 			ck_assert_msg(strstr(market_alert_at(m, i)->message, "for 2 updates"),
-				      "mismatch alert: %s", market_alert_at(m, i)->message);
+			              "mismatch alert: %s", market_alert_at(m, i)->message);
 		}
 	}
 	ck_assert_int_eq(mismatch_alerts, 1);
@@ -223,24 +164,6 @@ START_TEST(burst_complement_updates_without_snapshot_are_counted_not_applied)
 END_TEST
 
 /* ---- drift, gaps, reconnects ---- */
-
-static const char *book_frame = "{\"event_type\":\"book\",\"asset_id\":\"111\",\"market\":\"0xab\","
-				"\"timestamp\":\"1000\",\"bids\":[{\"price\":\"0.40\",\"size\":\"10\"},"
-				"{\"price\":\"0.45\",\"size\":\"5\"}],\"asks\":[{\"price\":\"0.60\","
-				"\"size\":\"7\"},{\"price\":\"0.55\",\"size\":\"3\"}],"
-				"\"tick_size\":\"0.01\",\"last_trade_price\":\"0.5\"}";
-
-static void price_change(struct market_state *m, int64_t ts, const char *price, const char *size,
-			 const char *side, const char *bb, const char *ba)
-{
-	char f[512];
-	snprintf(f, sizeof(f),
-		 "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\",\"price\":\"%s\","
-		 "\"size\":\"%s\",\"side\":\"%s\",\"hash\":\"x\",\"best_bid\":\"%s\",\"best_ask\":"
-		 "\"%s\"}],\"timestamp\":\"%lld\",\"event_type\":\"price_change\"}",
-		 price, size, side, bb, ba, (long long)ts);
-	apply_frame(m, f);
-}
 
 START_TEST(persistent_bbo_disagreement_becomes_drift_and_requests_resync)
 {
@@ -304,8 +227,52 @@ START_TEST(gap_flag_resyncs_every_subscribed_asset)
 	ck_assert_int_eq(log.calls, 1);
 	ck_assert_int_eq(log.op, FEED_RESYNC);
 	ck_assert_msg(strstr(log.last, "222") && strstr(log.last, "333") && strstr(log.last, "111"),
-		      "resync ids: %s", log.last);
+	              "resync ids: %s", log.last);
 	ck_assert(!market_find(m, "111", 3)->have_snapshot);
+	del_market(m);
+}
+END_TEST
+
+START_TEST(a_frame_dropped_unparsed_resyncs_every_asset)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	market_add(m, "222", "two");
+	apply_frame(m, book_frame);
+	/* 100,000 "{}" in 300 kB: too dense to parse, so proto drops the frame whole. */
+	size_t n = 100000, len = 3 * n + 1;
+	char *dense = malloc(len + 1);
+	ck_assert_ptr_nonnull(dense);
+	dense[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		memcpy(dense + 1 + 3 * i, i + 1 < n ? "{}," : "{}]", 3);
+	apply_frame_at(m, dense, len, 0, clock_mono_ns());
+	free(dense);
+	ck_assert_int_eq(log.calls, 1);
+	ck_assert_int_eq(log.op, FEED_RESYNC);
+	ck_assert_msg(strstr(log.last, "222") && strstr(log.last, "111"), "resync ids: %s",
+	              log.last);
+	bool said = false;
+	for (size_t i = 0; i < 4 && market_alert_at(m, i); i++)
+		said |= strstr(market_alert_at(m, i)->message,
+		               "every book may have missed updates") != NULL;
+	ck_assert_msg(said, "no alert says the frame was dropped");
+	ck_assert_uint_eq(m->cnt.malformed, 1);
+	del_market(m);
+}
+END_TEST
+
+START_TEST(a_message_dropped_for_size_resyncs_every_asset)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	market_add(m, "222", "two");
+	apply_frame(m, book_frame);
+	apply_conn(m, CONN_OVERSIZE, 0, "");
+	ck_assert_int_eq(log.calls, 1);
+	ck_assert_int_eq(log.op, FEED_RESYNC);
+	ck_assert_msg(strstr(log.last, "222") && strstr(log.last, "111"), "resync ids: %s",
+	              log.last);
 	del_market(m);
 }
 END_TEST
@@ -324,7 +291,7 @@ START_TEST(gap_bursts_coalesce_into_one_resync_per_second)
 	ck_assert_int_eq(log.calls, 1);
 	market_tick(m, t + INT64_C(1100000000));
 	ck_assert_msg(log.calls == 2, "the held-back gap must resync a second later, got %d calls",
-		      log.calls);
+	              log.calls);
 	market_tick(m, t + INT64_C(3000000000));
 	ck_assert_int_eq(log.calls, 2);
 	del_market(m);
@@ -395,11 +362,13 @@ START_TEST(trades_feed_last_trade_tape_and_flow)
 {
 	struct market_state *m = new_market(NULL);
 	apply_frame(m, book_frame);
-	apply_frame(m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.55\",\"size\":\"10\","
-		       "\"side\":\"BUY\",\"fee_rate_bps\":\"0\",\"timestamp\":\"1002\","
-		       "\"event_type\":\"last_trade_price\"}");
-	apply_frame(m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.45\",\"size\":\"4\","
-		       "\"side\":\"SELL\",\"timestamp\":\"1003\",\"event_type\":\"last_trade_price\"}");
+	apply_frame(m,
+	            "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.55\",\"size\":\"10\","
+	            "\"side\":\"BUY\",\"fee_rate_bps\":\"0\",\"timestamp\":\"1002\","
+	            "\"event_type\":\"last_trade_price\"}");
+	apply_frame(
+	    m, "{\"asset_id\":\"111\",\"market\":\"0xab\",\"price\":\"0.45\",\"size\":\"4\","
+	       "\"side\":\"SELL\",\"timestamp\":\"1003\",\"event_type\":\"last_trade_price\"}");
 	struct asset *a = market_find(m, "111", 3);
 	ck_assert(a->have_trade);
 	ck_assert_int_eq(a->last_trade.price, 450000);
@@ -423,12 +392,11 @@ START_TEST(new_market_labels_are_sanitised_and_user_labels_win)
 	market_add(m, "7604307", NULL);
 	market_add(m, "3169093", "mine");
 	apply_frame(m, "{\"event_type\":\"new_market\",\"id\":\"1\",\"question\":\"Will "
-		       "\\u001b]0;pwned\\u0007it \\u001b[2Jrain?\",\"market\":\"0x311d0c\","
-		       "\"slug\":\"rain\",\"assets_ids\":[\"7604307\",\"3169093\"],"
-		       "\"outcomes\":[\"Yes\",\"No\"],\"timestamp\":\"1766790415550\"}");
+	               "\\u001b]0;pwned\\u0007it \\u001b[2Jrain?\",\"market\":\"0x311d0c\","
+	               "\"slug\":\"rain\",\"assets_ids\":[\"7604307\",\"3169093\"],"
+	               "\"outcomes\":[\"Yes\",\"No\"],\"timestamp\":\"1766790415550\"}");
 	struct asset *a = market_find(m, "7604307", 7);
-	ck_assert_msg(strcmp(a->label, "Yes \u00b7 Will it rain?") == 0, "label: %s",
-		      a->label);
+	ck_assert_msg(strcmp(a->label, "Yes \u00b7 Will it rain?") == 0, "label: %s", a->label);
 	ck_assert_ptr_null(strchr(a->label, '\x1b'));
 	ck_assert_ptr_null(strchr(a->label, '\x07'));
 	ck_assert_str_eq(market_find(m, "3169093", 7)->label, "mine");
@@ -443,8 +411,8 @@ START_TEST(market_resolved_marks_assets_and_alerts_winner)
 	market_add(m, "7604307", NULL);
 	market_add(m, "3169093", NULL);
 	apply_frame(m, "{\"event_type\":\"market_resolved\",\"id\":\"1031769\",\"market\":"
-		       "\"0x311d0c\",\"assets_ids\":[\"7604307\",\"3169093\"],\"winning_asset_id\":"
-		       "\"7604307\",\"winning_outcome\":\"Yes\",\"timestamp\":\"1766790415550\"}");
+	               "\"0x311d0c\",\"assets_ids\":[\"7604307\",\"3169093\"],\"winning_asset_id\":"
+	               "\"7604307\",\"winning_outcome\":\"Yes\",\"timestamp\":\"1766790415550\"}");
 	market_tick(m, clock_mono_ns());
 	ck_assert_int_eq(market_find(m, "7604307", 7)->state, ASSET_RESOLVED);
 	ck_assert_int_eq(market_find(m, "3169093", 7)->state, ASSET_RESOLVED);
@@ -482,9 +450,9 @@ START_TEST(live_mode_tracks_only_subscribed_assets)
 	apply_frame(m, book_frame);
 	/* The server sends the complement token (222) in the same price_change. */
 	apply_frame(m, "{\"market\":\"0xab\",\"price_changes\":[{\"asset_id\":\"111\","
-		       "\"price\":\"0.41\",\"size\":\"1\",\"side\":\"BUY\"},{\"asset_id\":"
-		       "\"222\",\"price\":\"0.59\",\"size\":\"1\",\"side\":\"SELL\"}],"
-		       "\"timestamp\":\"5\",\"event_type\":\"price_change\"}");
+	               "\"price\":\"0.41\",\"size\":\"1\",\"side\":\"BUY\"},{\"asset_id\":"
+	               "\"222\",\"price\":\"0.59\",\"size\":\"1\",\"side\":\"SELL\"}],"
+	               "\"timestamp\":\"5\",\"event_type\":\"price_change\"}");
 	ck_assert_ptr_null(market_find(m, "222", 3));
 	ck_assert_uint_eq(m->nassets, 1);
 	ck_assert_uint_eq(m->cnt.unsolicited, 1);
@@ -525,9 +493,9 @@ END_TEST
 static json_t *snapshot_of(struct market_state *m)
 {
 	struct export_options o = {.depth = 0,
-				   .url = "ws://x",
-				   .now_mono_ns = clock_mono_ns(),
-				   .now_real_ns = clock_real_ns()};
+	                           .url = "ws://x",
+	                           .now_mono_ns = clock_mono_ns(),
+	                           .now_real_ns = clock_real_ns()};
 	char *s = export_snapshot_string(m, &o);
 	ck_assert_ptr_nonnull(s);
 	json_error_t e;
@@ -545,10 +513,10 @@ START_TEST(snapshot_has_schema_canonical_prices_and_best_first_levels)
 	json_t *j = snapshot_of(m);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "schema")), "clobtop.snapshot/1");
 	const char *gen = json_string_value(json_object_get(j, "generated_at"));
-	ck_assert_msg(gen && strlen(gen) == 24 && gen[10] == 'T' && gen[23] == 'Z', "generated_at %s",
-		      gen);
+	ck_assert_msg(gen && strlen(gen) == 24 && gen[10] == 'T' && gen[23] == 'Z',
+	              "generated_at %s", gen);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "source"), "mode")),
-			 "replay");
+	                 "replay");
 	json_t *a = json_array_get(json_object_get(j, "assets"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(a, "asset_id")), "111");
 	ck_assert_str_eq(json_string_value(json_object_get(a, "best_bid")), "0.45");
@@ -560,11 +528,11 @@ START_TEST(snapshot_has_schema_canonical_prices_and_best_first_levels)
 	json_t *bids = json_object_get(a, "bids"), *asks = json_object_get(a, "asks");
 	ck_assert_uint_eq(json_array_size(bids), 2);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(bids, 0), "price")),
-			 "0.45");
+	                 "0.45");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(bids, 1), "price")),
-			 "0.4");
+	                 "0.4");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(asks, 0), "price")),
-			 "0.55");
+	                 "0.55");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(asks, 0), "size")), "3");
 	json_t *c = json_object_get(j, "counters");
 	ck_assert_int_eq(json_integer_value(json_object_get(c, "frames")), 1);
@@ -579,10 +547,10 @@ START_TEST(snapshot_empty_side_is_null_and_depth_limits_levels)
 {
 	struct market_state *m = new_market(NULL);
 	apply_frame(m, "{\"event_type\":\"book\",\"asset_id\":\"5\",\"market\":\"0x1\",\"bids\":[{"
-		       "\"price\":\"0.1\",\"size\":\"1\"},{\"price\":\"0.2\",\"size\":\"1\"},{"
-		       "\"price\":\"0.3\",\"size\":\"1\"}],\"asks\":[]}");
-	struct export_options o = {.depth = 2, .now_mono_ns = clock_mono_ns(),
-				   .now_real_ns = clock_real_ns()};
+	               "\"price\":\"0.1\",\"size\":\"1\"},{\"price\":\"0.2\",\"size\":\"1\"},{"
+	               "\"price\":\"0.3\",\"size\":\"1\"}],\"asks\":[]}");
+	struct export_options o = {
+	    .depth = 2, .now_mono_ns = clock_mono_ns(), .now_real_ns = clock_real_ns()};
 	char *s = export_snapshot_string(m, &o);
 	json_t *j = json_loads(s, 0, NULL);
 	json_t *a = json_array_get(json_object_get(j, "assets"), 0);
@@ -660,9 +628,12 @@ START_TEST(metrics_file_is_prometheus_text_with_escaped_labels)
 	text[n] = '\0';
 	fclose(f);
 	unlink(path);
-	ck_assert_ptr_nonnull(strstr(text, "# TYPE clobtop_frames_total counter\nclobtop_frames_total 1\n"));
-	ck_assert_msg(strstr(text, "clobtop_asset_best_bid{asset_id=\"111\",label=\"say \\\"hi\\\"\\\\\"} 0.45\n"),
-		      "%s", text);
+	ck_assert_ptr_nonnull(
+	    strstr(text, "# TYPE clobtop_frames_total counter\nclobtop_frames_total 1\n"));
+	ck_assert_msg(
+	    strstr(text,
+	           "clobtop_asset_best_bid{asset_id=\"111\",label=\"say \\\"hi\\\"\\\\\"} 0.45\n"),
+	    "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "clobtop_asset_spread{asset_id=\"111\""));
 	del_market(m);
 }
@@ -727,6 +698,8 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, drift_without_feed_is_reported_not_resynced);
 	tcase_add_test(tc, gap_flag_resyncs_every_subscribed_asset);
 	tcase_add_test(tc, gap_bursts_coalesce_into_one_resync_per_second);
+	tcase_add_test(tc, a_frame_dropped_unparsed_resyncs_every_asset);
+	tcase_add_test(tc, a_message_dropped_for_size_resyncs_every_asset);
 	tcase_add_test(tc, reconnect_counts_and_puts_books_back_to_awaiting_snapshot);
 	tcase_add_test(tc, quiet_then_stale_then_recovered_with_alerts);
 	tcase_add_test(tc, crossed_book_is_flagged_and_alerted);

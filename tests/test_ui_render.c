@@ -96,7 +96,7 @@ static void setup(void)
 	m.conn.started_mono_ns = t0 - 100 * NS;
 	m.conn.connected_since_ns = t0 - 50 * NS;
 	m.conn.alive = true;
-	m.conn.state = CONN_SUBSCRIBED;
+	m.conn.event = CONN_SUBSCRIBED;
 	snprintf(m.conn.url, sizeof m.conn.url, "ws://127.0.0.1:9/ws/market");
 	snprintf(m.mode, sizeof m.mode, "demo");
 	add_asset("111", "Alpha Yes", 311000, 320000);
@@ -191,7 +191,7 @@ START_TEST(quiet_asset_shows_quiet_while_alive_and_no_feed_when_the_connection_i
 	ck_assert_msg(strstr(row_with("Alpha Yes"), "quiet"), "alive: expected quiet, got: %s",
 	              row_with("Alpha Yes"));
 	m.conn.alive = false;
-	m.conn.state = CONN_DEAD;
+	m.conn.event = CONN_DEAD;
 	render();
 	ck_assert_msg(strstr(row_with("Alpha Yes"), "no feed") &&
 	                  !strstr(row_with("Alpha Yes"), "quiet"),

@@ -214,17 +214,19 @@ enum ui_color ui_lat_color(const struct ui *u, int64_t v_ms)
 
 enum ui_color ui_dstate_color(enum ui_dstate d)
 {
-	switch (d) {
-	case UI_DS_FRESH:
-		return UC_OK;
-	case UI_DS_QUIET:
-		return UC_NORMAL;
-	case UI_DS_AWAIT:
-		return UC_INFO;
-	case UI_DS_RESOLVED:
-	case UI_DS_NOFEED:
+	if (d == UI_DS_NOFEED) {
 		return UC_DIM;
-	case UI_DS_STALE:
+	}
+	switch (asset_state_info((enum asset_state)d).cls) {
+	case HEALTH_OK:
+		return UC_OK;
+	case HEALTH_NORMAL:
+		return UC_NORMAL;
+	case HEALTH_INFO:
+		return UC_INFO;
+	case HEALTH_DIM:
+		return UC_DIM;
+	case HEALTH_WARN:
 		return UC_WARN;
 	default:
 		return UC_BAD;

@@ -158,47 +158,21 @@ int ui_lat_class(int64_t v_ms, int64_t warn_ms, int64_t crit_ms)
 
 enum ui_dstate ui_display_state(enum asset_state s, bool conn_alive)
 {
-	if (!conn_alive &&
-	    (s == ASSET_FRESH || s == ASSET_QUIET || s == ASSET_STALE || s == ASSET_AWAITING)) {
+	if (!conn_alive && asset_state_info(s).needs_feed) {
 		return UI_DS_NOFEED;
 	}
-	switch (s) {
-	case ASSET_FRESH:
-		return UI_DS_FRESH;
-	case ASSET_QUIET:
-		return UI_DS_QUIET;
-	case ASSET_AWAITING:
-		return UI_DS_AWAIT;
-	case ASSET_RESOLVED:
-		return UI_DS_RESOLVED;
-	case ASSET_STALE:
-		return UI_DS_STALE;
-	case ASSET_CROSSED:
-		return UI_DS_CROSSED;
-	case ASSET_DRIFT:
-		return UI_DS_DRIFT;
-	default:
-		return UI_DS_STALE;
-	}
+	return (unsigned)s < ASSET_STATE_COUNT ? (enum ui_dstate)s : UI_DS_STALE;
 }
-
-static const struct {
-	const char *text; /* shown in the state column */
-	int severity;     /* higher is worse, for the state sort */
-} dstates[] = {
-#define X(e, s, v) [e] = {s, v},
-    UI_DSTATES(X)
-#undef X
-};
 
 const char *ui_dstate_text(enum ui_dstate d)
 {
-	return (unsigned)d < UI_DS_COUNT ? dstates[d].text : "?";
+	return d == UI_DS_NOFEED ? "no feed" : asset_state_short((enum asset_state)d);
 }
 
 int ui_dstate_severity(enum ui_dstate d)
 {
-	return (unsigned)d < UI_DS_COUNT ? dstates[d].severity : 0;
+	/* between awaiting a snapshot and stale */
+	return d == UI_DS_NOFEED ? 4 : asset_state_info((enum asset_state)d).severity;
 }
 
 static const char *const sort_names[] = {

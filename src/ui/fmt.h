@@ -33,22 +33,15 @@ int ui_spark_level(int64_t v, int64_t scale);
 /* Latency colour class: 0 good (< warn), 1 warn (warn..crit), 2 bad (> crit). */
 int ui_lat_class(int64_t v_ms, int64_t warn_ms, int64_t crit_ms);
 
-/* What the assets table shows for a state.  X(enum, text, severity for sorting) */
-#define UI_DSTATES(X)                                                                              \
-	X(UI_DS_FRESH, "fresh", 0)                                                                 \
-	X(UI_DS_QUIET, "quiet", 1)                                                                 \
-	X(UI_DS_AWAIT, "await", 3)                                                                 \
-	X(UI_DS_RESOLVED, "resolved", 2)                                                           \
-	X(UI_DS_STALE, "STALE", 5)                                                                 \
-	X(UI_DS_CROSSED, "CROSSED", 6)                                                             \
-	X(UI_DS_DRIFT, "DRIFT", 7)                                                                 \
-	X(UI_DS_NOFEED, "no feed", 4)
-
+/* What the assets table shows: an asset state (text, severity and colour from the state
+ * table, ASSET_STATES in health.h), or "no feed" for a state that needs a live feed while
+ * the connection is down. */
 enum ui_dstate {
-#define X(e, s, v) e,
-	UI_DSTATES(X)
+#define X(e, name, screen, sev, cls, feed, help) UI_DS_##e = ASSET_##e,
+	ASSET_STATES(X)
 #undef X
-	    UI_DS_COUNT
+	    UI_DS_NOFEED = ASSET_STATE_COUNT,
+	UI_DS_COUNT
 };
 
 /* A quiet (or stale/awaiting) asset on a dead connection is "no feed", not quiet. */

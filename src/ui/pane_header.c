@@ -15,7 +15,7 @@ static enum ui_color conn_color(const struct market_state *m)
 	if (m->conn.alive) {
 		return UC_OK;
 	}
-	switch (m->conn.state) {
+	switch (m->conn.event) {
 	case CONN_CONNECTING:
 	case CONN_BACKOFF:
 		return UC_WARN;
@@ -38,7 +38,7 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 		snprintf(t, sizeof t, "[%s]", m->mode);
 		ui_flow_put(&fl, ui_attr(u, UC_DIM), t);
 	}
-	snprintf(t, sizeof t, "%s", m->conn.alive ? "LIVE" : conn_kind_name(m->conn.state));
+	snprintf(t, sizeof t, "%s", m->conn.alive ? "LIVE" : conn_kind_name(m->conn.event));
 	ui_flow_put(&fl, ui_attr(u, conn_color(m)) | A_BOLD, t);
 	/* The URL gets what is left of the first row, so the figures stay together. */
 	int room = fl.width - fl.x - 1;
@@ -77,10 +77,10 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 	snprintf(t, sizeof t, "assets %zu", subs);
 	ui_flow_put(&fl, A_NORMAL, t);
 
-	if (m->ring) {
-		size_t cap = ring_capacity(m->ring);
-		unsigned pct = cap ? (unsigned)(ring_used(m->ring) * 100 / cap) : 0;
-		uint64_t drops = ring_dropped(m->ring);
+	if (m->transport.ring_capacity) {
+		size_t cap = m->transport.ring_capacity;
+		unsigned pct = (unsigned)(m->transport.ring_used * 100 / cap);
+		uint64_t drops = m->transport.ring_drops;
 		snprintf(t, sizeof t, "ring %u%%", pct);
 		ui_flow_put(&fl,
 		            ui_attr(u, pct >= 80   ? UC_BAD

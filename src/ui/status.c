@@ -108,9 +108,14 @@ void ui_draw_help(struct ui *u)
 		ui_put(w, y, 2, 8, ui_attr(u, UC_LABEL) | A_BOLD, keys);
 		ui_put(w, y, 11, r->w - 13, A_NORMAL, ui_keymap[i].help);
 	}
-	static const char *const extra[] = {
+	char states[160] = "states:";
+	for (int s = 0; s < ASSET_STATE_COUNT; s++) {
+		size_t n = strlen(states);
+		snprintf(states + n, sizeof states - n, " %s", asset_state_short((enum asset_state)s));
+	}
+	const char *const extra[] = {
 	    "prompt: Left Right Home End BS Del ^U ^W, Enter runs, Esc cancels",
-	    "states: fresh quiet await resolved STALE CROSSED DRIFT",
+	    states,
 	    "'no feed': the connection is down, the data is not current",
 	};
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0] && y < r->h - 1; i++, y++) {
@@ -120,7 +125,12 @@ void ui_draw_help(struct ui *u)
 	snprintf(t, sizeof t, "latency: green < %lldms, yellow <= %lldms, red above",
 	         (long long)u->opt.lat_warn_ms, (long long)u->opt.lat_crit_ms);
 	if (y < r->h - 1) {
-		ui_put(w, y, 2, r->w - 4, ui_attr(u, UC_DIM), t);
+		ui_put(w, y++, 2, r->w - 4, ui_attr(u, UC_DIM), t);
+	}
+	for (int s = 0; s < ASSET_STATE_COUNT && y < r->h - 1; s++, y++) {
+		ui_put(w, y, 2, 8, ui_attr(u, ui_dstate_color((enum ui_dstate)s)),
+		       asset_state_short((enum asset_state)s));
+		ui_put(w, y, 11, r->w - 13, A_NORMAL, asset_state_help((enum asset_state)s));
 	}
 	wnoutrefresh(w);
 }

@@ -1,0 +1,365 @@
+/*
+ * app: the UI thread's loop and the source's life cycle (see app.h).
+ * Main (UI) thread only.
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "curlcfg.h"
+#include "labels.h"
+
+volatile sig_atomic_t app_quit;
+
+bool app_command(void *ctx, enum feed_op op, const char *ids)
+{
+	struct app *a = ctx;
+	if (!a->feed)
+		return false;
+	if (op == FEED_SUB)
+		a->labels_due = true; /* looked up after this wake-up, not at the next 30 s tick */
+	return feed_command(a->cmd, op, ids);
+}
+
+/* Hands the model the transport's numbers (it knows neither the feed nor the ring). */
+static void refresh_feed_stats(struct app *a)
+{
+	struct transport_stats t = a->m.transport;
+	if (a->feed) {
+		struct feed_stats fs;
+		feed_stats(a->feed, &fs);
+		t.oversize = fs.oversize;
+	}
+	t.ring_drops = ring_dropped(a->data);
+	t.ring_used = ring_used(a->data);
+	t.ring_capacity = ring_capacity(a->data);
+	market_set_transport_stats(&a->m, &t);
+}
+
+static struct export_options export_opts(const struct app *a)
+{
+	return (struct export_options){.depth = a->o->depth,
+	                               .url = a->url,
+	                               .now_mono_ns = clock_mono_ns(),
+	                               .now_real_ns = clock_real_ns()};
+}
+
+bool app_export(struct app *a, const char *path, char *msg, size_t cap)
+{
+	char written[PATH_MAX], err[512];
+	refresh_feed_stats(a);
+	struct export_options eo = export_opts(a);
+	int rc = path ? export_snapshot(&a->m, &eo, path, err, sizeof(err))
+	              : export_snapshot_dir(&a->m, &eo, a->o->export_dir, written, sizeof(written),
+	                                    err, sizeof(err));
+	if (rc != 0) {
+		snprintf(msg, cap, "export failed: %s", err);
+		market_alert(&a->m, ALERT_EXPORT, NULL, "export failed: %s", err);
+		return false;
+	}
+	snprintf(msg, cap, "snapshot written to %s", path ? path : written);
+	return true;
+}
+
+bool app_export_hook(void *ctx, char *msg, size_t cap)
+{
+	return app_export(ctx, NULL, msg, cap);
+}
+
+int app_open(struct app *a, struct options *o, char *err, size_t errlen)
+{
+	a->o = o;
+	if (!a->url[0])
+		snprintf(a->url, sizeof(a->url), "%s", o->url);
+	if (!a->gamma_url[0])
+		snprintf(a->gamma_url, sizeof(a->gamma_url), "%s", o->gamma_url);
+	/* A recording holds whatever it holds; live, only what we subscribed to counts. */
+	o->mcfg.auto_add = o->replay != NULL;
+	if (market_init(&a->m, &o->mcfg) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	a->data = ring_create(o->ring_size);
+	a->cmd = ring_create(1 << 20);
+	if (!a->data || !a->cmd) {
+		snprintf(err, errlen, "cannot create the rings (%zu bytes): %s", o->ring_size,
+		         strerror(errno));
+		return -1;
+	}
+	if (o->insecure)
+		market_alert(&a->m, ALERT_CONNECTION, NULL,
+		             "--insecure: TLS certificates are NOT verified");
+	for (size_t i = 0; i < o->assets.n; i++)
+		if (!market_add(&a->m, o->assets.ids[i], o->assets.labels[i])) {
+			snprintf(err, errlen, "cannot add asset %s", o->assets.ids[i]);
+			return -1;
+		}
+	if (o->record && !(a->rec = recorder_open(o->record, err, errlen)))
+		return -1;
+	if (!o->no_gamma && !o->replay) {
+		char why[512];
+		a->gamma = gamma_start(a->gamma_url, o->ca_file, o->insecure, why, sizeof(why));
+		if (!a->gamma)
+			fprintf(stderr, "clobtop: labels unavailable: %s\n", why);
+		labels_request(a);
+	}
+	return 0;
+}
+
+int app_start_source(struct app *a, char *err, size_t errlen)
+{
+	const struct options *o = a->o;
+	if (o->replay) {
+		snprintf(a->url, sizeof(a->url), "file:%s", o->replay);
+		market_set_source(&a->m, "replay", a->url, true);
+		a->replay =
+		    replay_start(o->replay, o->speed, o->feed.max_message, a->data, err, errlen);
+		return a->replay ? 0 : -1;
+	}
+	if (!curlcfg_has_ws(err, errlen))
+		return -1;
+	market_set_source(&a->m, o->demo ? "demo" : "live", a->url, false);
+	struct feed_config fc = o->feed;
+	fc.url = a->url;
+	fc.ca_file = o->ca_file;
+	fc.insecure = o->insecure;
+	fc.assets = (const char *const *)o->assets.ids;
+	fc.nassets = o->assets.n;
+	a->feed = feed_start(&fc, a->data, a->cmd, err, errlen);
+	if (!a->feed)
+		return -1;
+	market_set_cmd(&a->m, app_command, a); /* the model's own resyncs */
+	return 0;
+}
+
+/* --record: a write failure stops the recording, raises an alert and fails the run. */
+static void record_frame(struct app *a, const struct ring_rec *rec)
+{
+	if (recorder_write(a->rec, rec->t_real_ns, rec->data, rec->len) == 0 ||
+	    !recorder_error(a->rec)[0])
+		return;
+	snprintf(a->rec_error, sizeof(a->rec_error), "%s", recorder_error(a->rec));
+	market_alert(&a->m, ALERT_INFO, NULL, "%s; recording stopped", a->rec_error);
+	recorder_close(a->rec);
+	a->rec = NULL;
+}
+
+/* Connection events the app itself needs: the end of a replay, a first connection. */
+static void note_conn(struct app *a, const struct ring_rec *rec)
+{
+	const struct conn_event *ce = rec->data;
+	if (rec->len < sizeof(*ce))
+		return;
+	if (ce->kind == CONN_STOPPED && a->replay)
+		a->stopped = true;
+	if (ce->kind == CONN_CONNECTED)
+		a->connected_once = true;
+}
+
+/* Applies records until the ring is empty (returns false) or, under a flood, until
+ * until_mono has passed so the screen and keys get their turn (returns true: more wait). */
+static bool drain(struct app *a, int64_t until_mono)
+{
+	struct ring_rec rec;
+	unsigned n = 0;
+	/* The model reads the clock itself for the pipeline latency; this one only feeds the
+	 * one-second rate windows, so it is refreshed every 64 records, not per record. */
+	int64_t now = clock_mono_ns();
+	while (ring_peek(a->data, &rec)) {
+		if (a->rec && rec.kind == REC_FRAME)
+			record_frame(a, &rec);
+		if (rec.kind == REC_CONN)
+			note_conn(a, &rec);
+		market_apply_record(&a->m, &rec, now);
+		ring_release(a->data);
+		if ((++n & 63) == 0) {
+			now = clock_mono_ns();
+			/* Keep the screen and keys alive under a flood. */
+			if (now >= until_mono)
+				return true;
+		}
+	}
+	return false;
+}
+
+struct schedule {
+	int64_t end;          /* --duration, or INT64_MAX */
+	int64_t refresh;      /* render period, ns */
+	int64_t export_every; /* ns, 0 = never */
+	int64_t next_render, next_export, next_summary, next_labels;
+};
+
+static void render(struct app *a, int64_t now)
+{
+	refresh_feed_stats(a);
+	market_tick(&a->m, now);
+	if (a->ui)
+		ui_render(a->ui, &a->m, now, clock_real_ns());
+	if (a->o->metrics_file) {
+		char err[512];
+		struct export_options eo = export_opts(a);
+		if (export_metrics(&a->m, &eo, a->o->metrics_file, err, sizeof(err)) != 0)
+			market_alert(&a->m, ALERT_EXPORT, NULL, "metrics: %s", err);
+	}
+}
+
+/* Whatever is due at now: render, summary line, periodic export, label lookups. */
+static void timers(struct app *a, struct schedule *s, int64_t now)
+{
+	if (now >= s->next_render) {
+		render(a, now);
+		s->next_render += s->refresh;
+		if (s->next_render <= now)
+			s->next_render = now + s->refresh;
+	}
+	if (a->o->summary && now >= s->next_summary) {
+		headless_summary(a, now);
+		s->next_summary += NS_PER_S;
+	}
+	if (now >= s->next_export) {
+		char msg[PATH_MAX + 64];
+		app_export(a, NULL, msg, sizeof(msg));
+		if (a->ui)
+			ui_status(a->ui, "%s", msg);
+		s->next_export += s->export_every;
+	}
+	if (now >= s->next_labels || a->labels_due) {
+		/* Assets seen since start (new books, slugs, the 'a' prompt) get labels too. */
+		labels_request(a);
+		a->labels_due = false;
+		if (now >= s->next_labels)
+			s->next_labels = now + 30 * NS_PER_S;
+	}
+}
+
+/* Sleeps until a source, key, command or Gamma answer arrives or wake passes; returns
+ * false when the UI says quit. */
+static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t render_at)
+{
+	struct pollfd p[3];
+	int np = 0, in_idx = -1, g_idx = -1;
+	p[np++] = (struct pollfd){.fd = ring_wake_fd(a->data), .events = POLLIN};
+	if (a->ui || a->in.open) {
+		in_idx = np;
+		p[np++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	}
+	if (a->gamma) {
+		g_idx = np;
+		p[np++] = (struct pollfd){.fd = gamma_wake_fd(a->gamma), .events = POLLIN};
+	}
+	int64_t now = clock_mono_ns();
+	int timeout = wake > now ? (int)((wake - now + NS_PER_MS - 1) / NS_PER_MS) : 0;
+	/* The ring wakes us only on empty -> non-empty: with a backlog, never sleep. */
+	int rc = poll(p, (nfds_t)np, *backlog ? 0 : timeout);
+	if (rc < 0 && errno != EINTR) {
+		market_alert(&a->m, ALERT_INFO, NULL, "poll: %s", strerror(errno));
+		a->exit_code = EXIT_RUNTIME;
+		return false;
+	}
+	if (rc > 0 && (p[0].revents & POLLIN))
+		ring_wake_drain(a->data);
+	*backlog = drain(a, render_at);
+	/* The UI reads keys without blocking; calling it on every wake-up (a signal such as
+	 * SIGWINCH included) makes resizes immediate. */
+	if (a->ui) {
+		if (!ui_handle_input(a->ui, &a->m))
+			return false;
+	} else if (in_idx >= 0 && rc > 0 && p[in_idx].revents) {
+		headless_read(a);
+	}
+	if (g_idx >= 0 && rc > 0 && (p[g_idx].revents & POLLIN))
+		labels_apply(a);
+	return true;
+}
+
+void app_run(struct app *a)
+{
+	const struct options *o = a->o;
+	const int64_t start = clock_mono_ns();
+	struct schedule s = {
+	    .end = o->duration_ms ? start + o->duration_ms * NS_PER_MS : INT64_MAX,
+	    .refresh = (int64_t)o->ui.refresh_ms * NS_PER_MS,
+	    .export_every = o->export_every_ms * NS_PER_MS,
+	    .next_render = start,
+	    .next_export = o->export_every_ms ? start + o->export_every_ms * NS_PER_MS : INT64_MAX,
+	    .next_summary = start + NS_PER_S,
+	    .next_labels = start + 5 * NS_PER_S,
+	};
+	bool backlog = false; /* records left in the ring by the last drain */
+	while (!app_quit) {
+		if (clock_mono_ns() >= s.end)
+			break;
+		int64_t wake = s.next_render < s.end ? s.next_render : s.end;
+		if (o->summary && s.next_summary < wake)
+			wake = s.next_summary;
+		if (!wait_and_handle(a, wake, &backlog, s.next_render))
+			break;
+		timers(a, &s, clock_mono_ns());
+		if (a->stopped && o->headless)
+			break; /* the replay is over and everything in it is applied */
+	}
+}
+
+/* Exit status and messages for what went wrong while running. */
+static void report(struct app *a)
+{
+	const struct options *o = a->o;
+	if (a->rec_error[0]) {
+		fprintf(stderr, "clobtop: --record %s: %s\n", o->record, a->rec_error);
+		a->exit_code = EXIT_RUNTIME;
+	}
+	if (a->rec && recorder_close(a->rec) != 0) {
+		fprintf(stderr, "clobtop: --record %s: writing failed: %s\n", o->record,
+		        strerror(errno));
+		a->exit_code = EXIT_RUNTIME;
+	}
+	a->rec = NULL;
+	/* Headless, a feed that never connected did nothing the caller asked for. */
+	if (o->headless && !o->replay && !a->connected_once) {
+		fprintf(stderr, "clobtop: never connected to %s%s%s\n", a->url,
+		        a->m.conn.last_error[0] ? ": " : "", a->m.conn.last_error);
+		a->exit_code = EXIT_RUNTIME;
+	}
+}
+
+int app_close(struct app *a)
+{
+	/* Shut down in reverse: sources first, so the last records are applied. */
+	refresh_feed_stats(a);
+	if (a->feed) {
+		feed_stop(a->feed);
+		a->feed = NULL; /* the model keeps the numbers of the last refresh */
+	}
+	if (a->replay) {
+		replay_stop(a->replay);
+		a->replay = NULL;
+	}
+	if (a->data) {
+		drain(a, INT64_MAX);
+		market_tick(&a->m, clock_mono_ns());
+	}
+	if (a->ui) {
+		ui_destroy(a->ui);
+		a->ui = NULL;
+	}
+	if (a->data && a->o->export_path) {
+		char msg[PATH_MAX + 64];
+		if (!app_export(a, a->o->export_path, msg, sizeof(msg))) {
+			fprintf(stderr, "clobtop: %s\n", msg);
+			a->exit_code = EXIT_RUNTIME;
+		}
+	}
+	if (a->data)
+		report(a);
+	gamma_stop(a->gamma);
+	market_free(&a->m);
+	ring_destroy(a->data);
+	ring_destroy(a->cmd);
+	return a->exit_code;
+}

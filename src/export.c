@@ -421,18 +421,33 @@ static void label_value(char *dst, size_t cap, const char *src)
 	dst[j] = '\0';
 }
 
+/* A latency window as a Prometheus summary in seconds (base units): quantiles over the
+ * last 60 s, then how many samples that window holds and how many were negative, as gauges
+ * (a window's count goes down, so it is no summary _count).  to_us converts the window's
+ * unit to microseconds, which num_format prints as seconds. */
 static void metric_summary(struct buf *b, const char *name, const char *help, struct lat_window *w,
-                           int64_t now_s)
+                           int64_t to_us, int64_t now_s)
 {
 	struct lat_summary s;
 	lat_window_summary(w, now_s, STATS_WINDOW_SECS, &s);
-	bprintf(b, "# HELP %s %s (last 60 s)\n# TYPE %s gauge\n", name, help, name);
-	bprintf(b, "%s{quantile=\"0.5\"} %" PRId64 "\n", name, s.p50);
-	bprintf(b, "%s{quantile=\"0.95\"} %" PRId64 "\n", name, s.p95);
-	bprintf(b, "%s{quantile=\"0.99\"} %" PRId64 "\n", name, s.p99);
-	bprintf(b, "%s{quantile=\"1\"} %" PRId64 "\n", name, s.max);
-	bprintf(b, "%s_samples %" PRIu64 "\n", name, s.count);
-	bprintf(b, "%s_negative %" PRIu64 "\n", name, s.negative);
+	bprintf(b, "# HELP %s_seconds %s, seconds (last 60 s).\n# TYPE %s_seconds summary\n", name,
+	        help, name);
+	const int64_t q[] = {s.p50, s.p95, s.p99, s.max};
+	const char *const qname[] = {"0.5", "0.95", "0.99", "1"};
+	for (size_t i = 0; i < 4; i++) {
+		char v[NUM_BUF];
+		num_format(num_mul_div(q[i], to_us, 1), v, sizeof(v));
+		bprintf(b, "%s_seconds{quantile=\"%s\"} %s\n", name, qname[i], v);
+	}
+	bprintf(b,
+	        "# HELP %s_window_observations %s: samples in the last 60 s.\n"
+	        "# TYPE %s_window_observations gauge\n%s_window_observations %" PRIu64 "\n",
+	        name, help, name, name, s.count);
+	bprintf(b,
+	        "# HELP %s_window_negative_observations %s: samples below zero in the last 60 s.\n"
+	        "# TYPE %s_window_negative_observations gauge\n"
+	        "%s_window_negative_observations %" PRIu64 "\n",
+	        name, help, name, name, s.negative);
 }
 
 static void counter(struct buf *b, const char *name, const char *help, uint64_t v)
@@ -440,8 +455,8 @@ static void counter(struct buf *b, const char *name, const char *help, uint64_t 
 	bprintf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name, v);
 }
 
-int export_metrics(const struct market_state *m, const struct export_options *o, const char *path,
-                   char *err, size_t errlen)
+char *export_metrics_string(const struct market_state *m, const struct export_options *o,
+                            size_t *len)
 {
 	struct buf b = {0};
 	int64_t now_s = market_now_s(m, o->now_mono_ns);
@@ -459,10 +474,10 @@ int export_metrics(const struct market_state *m, const struct export_options *o,
 	        "# HELP clobtop_connected Whether the feed is connected and alive.\n"
 	        "# TYPE clobtop_connected gauge\nclobtop_connected %d\n",
 	        m->conn.alive ? 1 : 0);
-	metric_summary(&b, "clobtop_feed_latency_ms", "Receipt time minus exchange timestamp, ms",
-	               m->feed_ms, now_s);
-	metric_summary(&b, "clobtop_pipeline_latency_us", "Applied minus received, us",
-	               m->pipeline_us, now_s);
+	metric_summary(&b, "clobtop_feed_latency", "Receipt time minus exchange timestamp",
+	               m->feed_ms, 1000, now_s);
+	metric_summary(&b, "clobtop_pipeline_latency", "Applied minus received", m->pipeline_us, 1,
+	               now_s);
 
 	static const char *const per_asset[] = {
 	    "clobtop_asset_best_bid Best bid price.",
@@ -515,13 +530,24 @@ int export_metrics(const struct market_state *m, const struct export_options *o,
 			        a->id, label, v);
 		}
 	}
-	int rc;
-	if (b.oom) {
-		set_err(err, errlen, "out of memory building metrics");
-		rc = -1;
-	} else {
-		rc = export_write_atomic(path, b.p, b.len, err, errlen);
+	if (b.oom || !b.p) {
+		free(b.p);
+		return NULL;
 	}
-	free(b.p);
+	*len = b.len;
+	return b.p;
+}
+
+int export_metrics(const struct market_state *m, const struct export_options *o, const char *path,
+                   char *err, size_t errlen)
+{
+	size_t len;
+	char *text = export_metrics_string(m, o, &len);
+	if (!text) {
+		set_err(err, errlen, "out of memory building metrics");
+		return -1;
+	}
+	int rc = export_write_atomic(path, text, len, err, errlen);
+	free(text);
 	return rc;
 }

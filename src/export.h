@@ -36,7 +36,13 @@ char *export_snapshot_string(const struct market_state *m, const struct export_o
 int export_snapshot_dir(const struct market_state *m, const struct export_options *o,
 			const char *dir, char *path_out, size_t path_cap, char *err, size_t errlen);
 
-/* Prometheus text format. Returns 0, or -1 with a message in err. */
+/* The metrics as Prometheus text exposition (malloc'd, *len bytes, NUL-terminated; the
+ * caller frees), or NULL when memory ran out.  Base units (seconds), a HELP and a TYPE
+ * for every family: `promtool check metrics` finds nothing to say. */
+char *export_metrics_string(const struct market_state *m, const struct export_options *o,
+                            size_t *len);
+
+/* Prometheus text format written to path. Returns 0, or -1 with a message in err. */
 int export_metrics(const struct market_state *m, const struct export_options *o, const char *path,
 		   char *err, size_t errlen);
 

@@ -43,7 +43,7 @@ done
 
 grep -q '^clobtop_frames_total [1-9][0-9]*$' "$WORK/metrics.prom" || fail "metrics: no frame counter"
 grep -q '^clobtop_connected 1$' "$WORK/metrics.prom" || fail "metrics: not connected"
-grep -q '^clobtop_feed_latency_ms{quantile="0.99"} ' "$WORK/metrics.prom" || fail "metrics: no latency"
+grep -q '^clobtop_feed_latency_seconds{quantile="0.99"} ' "$WORK/metrics.prom" || fail "metrics: no latency"
 grep -q '^clobtop_asset_best_bid{asset_id="[0-9]*",label="' "$WORK/metrics.prom" ||
 	fail "metrics: no per-asset best bid"
 

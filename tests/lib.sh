@@ -8,6 +8,12 @@ PY=/usr/bin/python3
 DATA=$top_srcdir/data
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clobtop-e2e.XXXXXX")
 PIDS=""
+# Never the operator's config or saved view: every test gets its own home.
+HOME=$WORK/home
+XDG_CONFIG_HOME=$WORK/xdg-config
+XDG_STATE_HOME=$WORK/xdg-state
+mkdir -p "$HOME"
+export HOME XDG_CONFIG_HOME XDG_STATE_HOME
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done

@@ -15,7 +15,7 @@
 #include "sanitize.h"
 
 int assetlist_add(struct asset_list *l, const char *id, size_t idlen, const char *label, char *err,
-               size_t errlen)
+                  size_t errlen)
 {
 	if (!token_id_valid(id, idlen)) {
 		char shown[96];
@@ -47,12 +47,10 @@ int assetlist_add_arg(struct asset_list *l, const char *arg, char *err, size_t e
 {
 	const char *eq = strchr(arg, '=');
 	return assetlist_add(l, arg, eq ? (size_t)(eq - arg) : strlen(arg), eq ? eq + 1 : NULL, err,
-	                  errlen);
+	                     errlen);
 }
 
-/* One line, already without its newline: "ID [label] [# comment]".  Returns 0, or -1 with
- * the reason in err. */
-static int parse_line(struct asset_list *l, char *p, char *err, size_t errlen)
+int assetlist_add_line(struct asset_list *l, char *p, char *err, size_t errlen)
 {
 	char *hash = strchr(p, '#');
 	if (hash)
@@ -101,7 +99,7 @@ int assetlist_read_file(struct asset_list *l, const char *path, char *err, size_
 		if (memchr(p, '\0', (size_t)n - (size_t)(p - line))) {
 			snprintf(err, errlen, "%s:%u: a NUL byte: not a text file", shown, lineno);
 			rc = -1;
-		} else if (parse_line(l, p, why, sizeof(why)) != 0) {
+		} else if (assetlist_add_line(l, p, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s:%u: %s", shown, lineno, why);
 			rc = -1;
 		}

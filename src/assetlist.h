@@ -22,10 +22,14 @@ struct asset_list {
 /* Adds one id (idlen bytes at id) with an optional label (NULL or "" for none).
  * Returns 0, or -1 with a message in err. */
 int assetlist_add(struct asset_list *l, const char *id, size_t idlen, const char *label, char *err,
-               size_t errlen);
+                  size_t errlen);
 
 /* "ID" or "ID=LABEL".  Returns 0, or -1 with a message in err. */
 int assetlist_add_arg(struct asset_list *l, const char *arg, char *err, size_t errlen);
+
+/* One line without its newline, "ID [label] [# comment]"; a blank or comment-only line
+ * adds nothing.  Modifies line.  Returns 0, or -1 with the reason in err. */
+int assetlist_add_line(struct asset_list *l, char *line, char *err, size_t errlen);
 
 /* Reads "ID [label] [# comment]" lines; blank lines and lines starting with '#' are
  * skipped and a UTF-8 byte-order mark at the start is ignored.  A directory is refused.

@@ -11,17 +11,21 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "demo.h"
 #include "labels.h"
 #include "options.h"
+#include "sanitize.h"
+#include "statefile.h"
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -68,12 +72,48 @@ static void install_signals(void)
 	sigaction(SIGFPE, &fa, NULL);
 }
 
+/* The dashboard's saved view (statefile.h): read before the screen starts, written after
+ * it has gone, so a warning is printed where it can be read. */
+struct saved_view {
+	char path[PATH_MAX]; /* the state file, "" when there is nowhere to keep it */
+	struct ui_view view; /* as read, then as left */
+	int loaded;          /* statefile_load's answer */
+	char warn[1024];     /* why a saved view was not used, "" when it was */
+};
+
+static void view_restore(struct saved_view *sv, struct ui *ui)
+{
+	if (statefile_path(sv->path, sizeof(sv->path)) != 0) {
+		sv->path[0] = '\0';
+		return;
+	}
+	char why[128], shown[256];
+	sv->loaded = statefile_load(sv->path, &sv->view, sv->warn, sizeof(sv->warn));
+	if (sv->loaded > 0 && ui_view_set(ui, &sv->view, why, sizeof(why)) != 0) {
+		sanitize_text(shown, sizeof(shown), sv->path, strlen(sv->path));
+		snprintf(sv->warn, sizeof(sv->warn), "ignoring the saved view in %s: %s", shown,
+		         why);
+	}
+	if (sv->warn[0])
+		ui_status(ui, "%s", sv->warn);
+}
+
+static void view_save(struct saved_view *sv)
+{
+	char err[PATH_MAX + 128];
+	if (sv->warn[0])
+		fprintf(stderr, "clobtop: warning: %s\n", sv->warn);
+	if (sv->path[0] && statefile_save(sv->path, &sv->view, err, sizeof(err)) != 0)
+		fprintf(stderr, "clobtop: warning: %s\n", err);
+}
+
 int main(int argc, char **argv)
 {
 	/* Characters only: numbers are parsed and printed the C way whatever the locale. */
 	setlocale(LC_CTYPE, "");
 	static struct options o;
 	static struct app a;
+	static struct saved_view sv;
 	char err[1024];
 	switch (options_parse(&o, argc, argv, stdout, err, sizeof(err))) {
 	case OPTIONS_DONE:
@@ -109,11 +149,17 @@ int main(int argc, char **argv)
 		                         .ctx = &a};
 		if (!(a.ui = ui_create(&o.ui, &hooks, err, sizeof(err))))
 			die("%s", err);
+		view_restore(&sv, a.ui);
 	}
 	if (app_start_source(&a, err, sizeof(err)) != 0)
 		die("%s", err);
 	app_run(&a);
+	if (a.ui)
+		ui_view_get(a.ui, &sv.view);
+	bool dashboard = a.ui != NULL;
 	int status = app_close(&a);
+	if (dashboard)
+		view_save(&sv);
 	demo_stop();
 	options_free(&o);
 	curl_global_cleanup();

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conffile.h"
 #include "gamma.h"
 #include "ring.h"
 #include "sanitize.h"
@@ -29,7 +30,8 @@ struct opt_def;
 typedef int opt_set_fn(struct options *o, const struct opt_def *d, const char *arg, char *err,
                        size_t errlen);
 
-enum opt_action { ACT_SET, ACT_HELP, ACT_VERSION };
+/* ACT_FILE options choose the config file: applied before it is read, never set in it. */
+enum opt_action { ACT_SET, ACT_HELP, ACT_VERSION, ACT_FILE };
 
 struct opt_def {
 	const char *name;    /* long name, without "--" */
@@ -85,11 +87,25 @@ static int set_str(struct options *o, const struct opt_def *d, const char *arg, 
 	return 0;
 }
 
+/* A flag alone sets it; "=no" (or false, off, 0) undoes it, "=yes" (true, on, 1) sets it,
+ * so the command line can undo what the config file set. */
 static int set_flag(struct options *o, const struct opt_def *d, const char *arg, char *err,
                     size_t errlen)
 {
-	(void)arg, (void)err, (void)errlen;
-	bool v = d->lo != 0;
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false",
+	                                                                            "off", "0"};
+	bool v = d->lo != 0, known = !arg;
+	for (size_t i = 0; arg && i < 4; i++) {
+		known = known || strcasecmp(arg, yes[i]) == 0 || strcasecmp(arg, no[i]) == 0;
+		if (strcasecmp(arg, no[i]) == 0)
+			v = !v;
+	}
+	if (!known) {
+		char b[64];
+		set_err(err, errlen, "--%s is a flag: it takes yes or no, not '%s'", d->name,
+		        shown(arg, b, sizeof(b)));
+		return -1;
+	}
 	memcpy(field(o, d), &v, sizeof(v));
 	return 0;
 }
@@ -227,6 +243,20 @@ static int set_assets_file(struct options *o, const struct opt_def *d, const cha
 	return assetlist_read_file(&o->assets, arg, err, errlen);
 }
 
+static int set_watchlist(struct options *o, const struct opt_def *d, const char *arg, char *err,
+                         size_t errlen)
+{
+	(void)d;
+	const char **w = realloc(o->watchlists, (o->nwatchlists + 1) * sizeof(*w));
+	if (!w) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	o->watchlists = w;
+	w[o->nwatchlists++] = arg;
+	return 0;
+}
+
 #define AT(f)          .off = offsetof(struct options, f), .size = sizeof(((struct options *)0)->f)
 #define STR(f)         .set = set_str, AT(f)
 #define FLAG(f, v)     .set = set_flag, AT(f), .lo = (v)
@@ -254,6 +284,8 @@ static const struct opt_def opts[] = {
      "Assets:", .set = set_asset},
     {"assets-file", 0, "FILE", NULL, "token ids, one per line: ID [label] [# comment]", NULL,
      .set = set_assets_file},
+    {"watchlist", 0, "NAME", NULL, "subscribe to a config file's [watchlist NAME]\n(repeatable)",
+     NULL, .set = set_watchlist},
     {"gamma", 0, "URL", GAMMA_BASE_URL, "Gamma API for labels and slugs", NULL, STR(gamma_url)},
     {"no-gamma", 0, NULL, NULL, "never look up labels", NULL, FLAG(no_gamma, 1)},
     {"ca-file", 0, "FILE", NULL, "trust this PEM CA bundle (private CA)",
@@ -311,6 +343,10 @@ static const struct opt_def opts[] = {
     {"metrics-file", 0, "FILE", NULL, "Prometheus text format, rewritten every refresh", NULL,
      STR(metrics_file)},
     {"record", 0, "FILE", NULL, "append every received frame as JSON Lines", NULL, STR(record)},
+    {"config", 0, "FILE", NULL,
+     "settings and watchlists from FILE (default:\n$XDG_CONFIG_HOME/clobtop/config)",
+     "Configuration:", STR(config_path), .act = ACT_FILE},
+    {"no-config", 0, NULL, NULL, "read no config file", NULL, FLAG(no_config, 1), .act = ACT_FILE},
     {"help", 'h', NULL, NULL, "this text", NULL, .act = ACT_HELP},
     {"version", 'V', NULL, NULL, "version", NULL, .act = ACT_VERSION},
 };
@@ -355,6 +391,8 @@ void options_usage(FILE *out)
 	      "Keys: ? help, a add, d unsubscribe, r resync, s sort, / filter, e export,\n"
 	      "      p pause, Tab next pane, Enter book, arrows/j/k/PgUp/PgDn/Home/End move,\n"
 	      "      q quit.\n"
+	      "Every option but --config and --no-config can be set in the config file as\n"
+	      "'name = value'; the command line wins, and a flag takes =no to undo the file's.\n"
 	      "Exit status: 0 done; 1 an export, the recording or the connection failed;\n"
 	      "             2 bad options or could not start.\n"
 	      "See clobtop(1).\n",
@@ -582,13 +620,74 @@ static int options_check(struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int parse_loop(struct options *o, int argc, char **argv, FILE *out, char *err, size_t errlen)
+static const struct opt_def *find_opt(const char *name)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/* " (did you mean --NAME?)" when word is close to an option's name, else "". */
+static const char *did_you_mean(const char *word, const char *dashes, char *buf, size_t cap)
+{
+	const char *names[NOPTS];
+	char w[CONF_NAME_MAX];
+	snprintf(w, sizeof(w), "%.*s", (int)strcspn(word, "="), word);
+	for (size_t i = 0; i < NOPTS; i++)
+		names[i] = opts[i].name;
+	const char *s = conffile_suggest(w, names, NOPTS);
+	if (s)
+		snprintf(buf, cap, " (did you mean %s%s?)", dashes, s);
+	return s ? buf : "";
+}
+
+int options_set(struct options *o, const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct opt_def *d = find_opt(name);
+	char b[CONF_NAME_MAX + 32];
+	if (!d) {
+		set_err(err, errlen, "unknown setting '%s'%s", name,
+		        did_you_mean(name, "", b, sizeof(b)));
+		return -1;
+	}
+	if (d->act != ACT_SET) {
+		set_err(err, errlen, "'%s' is for the command line, not the config file", name);
+		return -1;
+	}
+	if (d->arg && !value) {
+		set_err(err, errlen, "'%s' needs a value: %s = %s", name, name, d->arg);
+		return -1;
+	}
+	return d->set(o, d, value, err, errlen);
+}
+
+const char *options_name(size_t i, const char **arg)
+{
+	if (i >= NOPTS || opts[i].act != ACT_SET)
+		return NULL;
+	*arg = opts[i].arg;
+	return opts[i].name;
+}
+
+size_t options_count(void)
+{
+	return NOPTS;
+}
+
+enum pass { PASS_FILE, PASS_ARGS }; /* the options that choose the config file, then the rest */
+
+static int parse_loop(struct options *o, int argc, char **argv, FILE *out, enum pass pass,
+                      char *err, size_t errlen)
 {
 	struct option lo[NOPTS + 1];
-	char shorts[2 * NOPTS + 2], *sp = shorts, b[128];
+	char shorts[2 * NOPTS + 2], *sp = shorts, b[128], dym[CONF_NAME_MAX + 32];
 	*sp++ = ':'; /* a missing argument returns ':', not '?' */
 	for (size_t i = 0; i < NOPTS; i++) {
-		lo[i] = (struct option){opts[i].name, opts[i].arg ? required_argument : no_argument,
+		lo[i] = (struct option){opts[i].name,
+		                        opts[i].arg               ? required_argument
+		                        : opts[i].set == set_flag ? optional_argument
+		                                                  : no_argument,
 		                        NULL, (int)(256 + i)};
 		if (opts[i].short_name)
 			*sp++ = opts[i].short_name;
@@ -605,19 +704,23 @@ static int parse_loop(struct options *o, int argc, char **argv, FILE *out, char 
 				d = &opts[i];
 		const char *bad = shown(argv[optind - 1], b, sizeof(b));
 		if (c == ':' || !d) {
-			set_err(err, errlen, "%s '%s'; try 'clobtop --help'",
-			        c == ':' ? "missing argument to" : "unknown option", bad);
+			set_err(err, errlen, "%s '%s'%s; try 'clobtop --help'",
+			        c == ':' ? "missing argument to" : "unknown option", bad,
+			        c != ':' && strncmp(bad, "--", 2) == 0
+			            ? did_you_mean(bad + 2, "--", dym, sizeof(dym))
+			            : "");
 			return -1;
 		}
-		if (d->act == ACT_HELP) {
+		if (pass == PASS_FILE && d->act == ACT_HELP) {
 			options_usage(out);
 			return 1;
 		}
-		if (d->act == ACT_VERSION) {
+		if (pass == PASS_FILE && d->act == ACT_VERSION) {
 			fprintf(out, "clobtop %s (%s)\n", PACKAGE_VERSION, curl_version());
 			return 1;
 		}
-		if (d->set(o, d, optarg, err, errlen) != 0)
+		if ((pass == PASS_FILE) == (d->act == ACT_FILE) && d->set &&
+		    d->set(o, d, optarg, err, errlen) != 0)
 			return -1;
 	}
 	if (optind < argc) {
@@ -628,12 +731,39 @@ static int parse_loop(struct options *o, int argc, char **argv, FILE *out, char 
 	return 0;
 }
 
+/* Defaults, then the config file, then the command line; the file's assets (asset,
+ * assets-file, watchlist) stand only when the command line names none. */
+static int parse_all(struct options *o, int argc, char **argv, FILE *out, char *err, size_t errlen)
+{
+	int rc = parse_loop(o, argc, argv, out, PASS_FILE, err, errlen);
+	if (rc != 0 || optconf_read(o, err, errlen) != 0)
+		return rc ? rc : -1;
+	struct asset_list file_assets = o->assets;
+	const char **file_wl = o->watchlists;
+	size_t file_nwl = o->nwatchlists;
+	o->assets = (struct asset_list){0};
+	o->watchlists = NULL;
+	o->nwatchlists = 0;
+	rc = parse_loop(o, argc, argv, out, PASS_ARGS, err, errlen);
+	if (rc == 0 && o->assets.n == 0 && o->nwatchlists == 0) {
+		assetlist_free(&o->assets);
+		free(o->watchlists);
+		o->assets = file_assets;
+		o->watchlists = file_wl;
+		o->nwatchlists = file_nwl;
+	} else {
+		assetlist_free(&file_assets);
+		free(file_wl);
+	}
+	return rc == 0 ? optconf_watchlists(o, err, errlen) : rc;
+}
+
 enum options_status options_parse(struct options *o, int argc, char **argv, FILE *out, char *err,
                                   size_t errlen)
 {
 	if (apply_defaults(o, err, errlen) != 0)
 		return OPTIONS_ERROR;
-	int rc = parse_loop(o, argc, argv, out, err, errlen);
+	int rc = parse_all(o, argc, argv, out, err, errlen);
 	if (rc == 0 && options_check(o, err, errlen) != 0)
 		rc = -1;
 	if (rc != 0) {
@@ -653,4 +783,8 @@ bool options_stdin_is_replay(const struct options *o)
 void options_free(struct options *o)
 {
 	assetlist_free(&o->assets);
+	free(o->watchlists);
+	o->watchlists = NULL;
+	o->nwatchlists = 0;
+	conffile_free(&o->conf);
 }

@@ -7,6 +7,9 @@
  * option's own handler, so the text shown is the value used); tests/options_doc.sh holds
  * man/clobtop.1 to it.
  *
+ * Before the command line, the config file (conffile.h; --config, --no-config) is read
+ * through the same table: "name = value" with the long names.
+ *
  * Never exits and never touches the terminal: errors come back as a message, --help and
  * --version are written to the FILE the caller gives.  Reads the files the options name
  * (--assets-file) and checks the ones it will write (their directories) so a mistake is
@@ -23,6 +26,7 @@
 #include <stdio.h>
 
 #include "assetlist.h"
+#include "conffile.h"
 #include "feed.h"
 #include "market.h"
 #include "ui/ui.h"
@@ -55,7 +59,12 @@ struct options {
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
 	struct ui_options ui;      /* screen settings */
-	struct asset_list assets;  /* --asset / --assets-file */
+	struct asset_list assets;  /* --asset / --assets-file / --watchlist */
+	const char *config_path;   /* --config, NULL = the default file */
+	bool no_config;            /* --no-config */
+	const char **watchlists;   /* --watchlist names (owned array, borrowed names) */
+	size_t nwatchlists;        /* in watchlists */
+	struct conf conf;          /* the config file read: owns its values and watchlists */
 };
 
 enum options_status {
@@ -75,6 +84,19 @@ void options_usage(FILE *out);
 
 /* True when standard input carries the replay (--replay -), so nothing else reads it. */
 bool options_stdin_is_replay(const struct options *o);
+
+/* The table for the config file and tests: options_name gives the long name of entry i
+ * (NULL when it cannot be set in a file, such as --help) and its argument name in *arg
+ * (NULL for a flag). */
+size_t options_count(void);
+const char *options_name(size_t i, const char **arg);
+/* "name = value" through the table (value NULL: a bare flag).  Returns 0, or -1 with err. */
+int options_set(struct options *o, const char *name, const char *value, char *err, size_t errlen);
+
+/* The config file half of options_parse (optconf.c): reads the file --config or
+ * --no-config chose, then adds the assets of every --watchlist.  0, or -1 with err. */
+int optconf_read(struct options *o, char *err, size_t errlen);
+int optconf_watchlists(struct options *o, char *err, size_t errlen);
 
 /* Frees what options_parse allocated (the asset list). */
 void options_free(struct options *o);

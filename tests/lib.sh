@@ -17,6 +17,12 @@ command -v "$PY" >/dev/null 2>&1 || {
 }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clobtop-e2e.XXXXXX")
 PIDS=""
+# Never the operator's config or saved view: every test gets its own home.
+HOME=$WORK/home
+XDG_CONFIG_HOME=$WORK/xdg-config
+XDG_STATE_HOME=$WORK/xdg-state
+mkdir -p "$HOME"
+export HOME XDG_CONFIG_HOME XDG_STATE_HOME
 
 # now_ms: the wall clock in milliseconds.
 now_ms() {

@@ -40,6 +40,14 @@ struct ui_options {
 	bool mouse;          /* enable mouse clicks in the assets table */
 };
 
+#define UI_VIEW_FILTER_MAX 2048 /* bytes of a filter, as the prompt takes */
+
+/* What the operator chose to see, kept across runs (statefile.h). */
+struct ui_view {
+	char sort[32];                       /* the assets table's sort, by name */
+	char filter[UI_VIEW_FILTER_MAX + 1]; /* the assets filter, "" = none */
+};
+
 struct ui *ui_create(const struct ui_options *o, const struct ui_hooks *h, char *err,
                      size_t errlen);
 void ui_destroy(struct ui *u);   /* endwin; idempotent (a second call is a no-op) */
@@ -50,6 +58,10 @@ bool ui_handle_input(struct ui *u, struct market_state *m);
 void ui_render(struct ui *u, struct market_state *m, int64_t now_mono_ns, int64_t now_real_ns);
 void ui_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool ui_paused(const struct ui *u);
+/* The current view, and a saved one put back (view.c).  ui_view_set returns 0, or -1
+ * with the reason in err when the sort is unknown (nothing is changed then). */
+void ui_view_get(const struct ui *u, struct ui_view *v);
+int ui_view_set(struct ui *u, const struct ui_view *v, char *err, size_t errlen);
 
 /* For tests and benchmarks: a ui drawing into `out` (e.g. /dev/null) as a terminal of
  * cols x rows with terminfo `term` (NULL: "xterm-256color"), reading keys from `in` (may

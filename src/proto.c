@@ -18,6 +18,7 @@
 
 #include "jarena.h"
 #include "mem.h"
+#include "proto_read.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -143,182 +144,6 @@ static void count_unknown_keys(struct proto *p, json_t *obj, const char *const *
 	}
 }
 
-static struct ev_str str_of(json_t *s)
-{
-	return (struct ev_str){json_string_value(s), json_string_length(s)};
-}
-
-enum dec { DEC_OK, DEC_ABSENT, DEC_EMPTY, DEC_BAD };
-
-/* A decimal field: a string for num_parse, or a non-negative JSON integer. */
-static enum dec dec_read(json_t *v, int64_t *out)
-{
-	if (!v)
-		return DEC_ABSENT;
-	if (json_is_string(v)) {
-		if (json_string_length(v) == 0)
-			return DEC_EMPTY;
-		return num_parse(json_string_value(v), json_string_length(v), out) == NUM_OK
-		           ? DEC_OK
-		           : DEC_BAD;
-	}
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i < 0 || i > INT64_MAX / NUM_SCALE)
-			return DEC_BAD;
-		*out = (int64_t)i * NUM_SCALE;
-		return DEC_OK;
-	}
-	return DEC_BAD;
-}
-
-struct why {
-	const char *missing; /* key absent or "" */
-	const char *bad;     /* not a decimal */
-	const char *range;   /* outside [0, 1] (prices only) */
-};
-
-static const struct why why_price = {"missing price", "price is not a decimal",
-                                     "price out of range"};
-static const struct why why_size = {"missing size", "size is not a decimal", NULL};
-static const struct why why_tick = {"missing tick size", "tick size is not a decimal",
-                                    "tick size out of range"};
-static const struct why why_bbo = {NULL, "best bid/ask is not a decimal",
-                                   "best bid/ask out of range"};
-static const struct why why_ltp = {NULL, "last_trade_price is not a decimal",
-                                   "last_trade_price out of range"};
-
-/* A price in [0, 1]; with absent_ok, "" or a missing key give *out = dflt. */
-static const char *read_price(json_t *obj, const char *key, const struct why *w, bool absent_ok,
-                              int64_t dflt, int64_t *out)
-{
-	switch (dec_read(json_object_get(obj, key), out)) {
-	case DEC_OK:
-		return *out > PRICE_ONE ? w->range : NULL;
-	case DEC_ABSENT:
-	case DEC_EMPTY:
-		*out = dflt;
-		return absent_ok ? NULL : w->missing;
-	case DEC_BAD:
-		break;
-	}
-	return w->bad;
-}
-
-static const char *read_size(json_t *obj, int64_t *out)
-{
-	switch (dec_read(json_object_get(obj, "size"), out)) {
-	case DEC_OK:
-		return NULL;
-	case DEC_ABSENT:
-	case DEC_EMPTY:
-		return why_size.missing;
-	case DEC_BAD:
-		break;
-	}
-	return why_size.bad;
-}
-
-/* A tick size in (0, 1]; absent or "" gives 0 when allowed. */
-static const char *read_tick(json_t *obj, const char *key, bool absent_ok, int64_t *out)
-{
-	const char *r = read_price(obj, key, &why_tick, absent_ok, 0, out);
-	if (!r && !absent_ok && *out == 0)
-		return why_tick.range;
-	return r;
-}
-
-/* best_bid / best_ask: "", "0" and "1" all mean an empty side. */
-static const char *read_bbo_side(json_t *obj, const char *key, int64_t *out)
-{
-	const char *r = read_price(obj, key, &why_bbo, true, PRICE_NONE, out);
-	if (!r && (*out == 0 || *out == PRICE_ONE))
-		*out = PRICE_NONE;
-	return r;
-}
-
-/* Unix milliseconds as a string of digits (or an integer); absent or "" gives 0. */
-static const char *read_ts(json_t *obj, int64_t *out)
-{
-	json_t *v = json_object_get(obj, "timestamp");
-	*out = 0;
-	if (!v)
-		return NULL;
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return "timestamp is not Unix ms";
-		*out = (int64_t)json_integer_value(v);
-		return NULL;
-	}
-	if (!json_is_string(v))
-		return "timestamp is not Unix ms";
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	int64_t t = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || t > (INT64_MAX - 9) / 10)
-			return "timestamp is not Unix ms";
-		t = t * 10 + (s[i] - '0');
-	}
-	*out = t;
-	return NULL;
-}
-
-static const char *read_side(json_t *obj, enum side *out)
-{
-	const char *s = json_string_value(json_object_get(obj, "side"));
-	if (!s)
-		return "missing side";
-	if (strcasecmp(s, "BUY") == 0)
-		*out = SIDE_BID;
-	else if (strcasecmp(s, "SELL") == 0)
-		*out = SIDE_ASK;
-	else
-		return "side is not BUY or SELL";
-	return NULL;
-}
-
-/* A token id kept as text.  A JSON integer is turned into a string inside the parsed tree
- * itself (so it lives from the arena and dies with the frame).  With key NULL, idx selects
- * an array element instead of an object key. */
-static json_t *id_as_string(json_t *parent, const char *key, size_t idx)
-{
-	json_t *v = key ? json_object_get(parent, key) : json_array_get(parent, idx);
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return v;
-	char txt[32];
-	snprintf(txt, sizeof txt, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	json_t *s = json_string(txt);
-	if (!s)
-		return v;
-	if ((key ? json_object_set_new(parent, key, s) : json_array_set_new(parent, idx, s)) != 0)
-		return v;
-	return s;
-}
-
-static const char *read_id(json_t *obj, const char *key, const char *missing, struct ev_str *out)
-{
-	json_t *v = id_as_string(obj, key, 0);
-	if (!v)
-		return missing;
-	if (!json_is_string(v) || !token_id_valid(json_string_value(v), json_string_length(v)))
-		return "asset id is not a decimal token id";
-	*out = str_of(v);
-	return NULL;
-}
-
-/* An optional string field; absent leaves *out empty. */
-static const char *read_opt_str(json_t *obj, const char *key, const char *bad, struct ev_str *out)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v)
-		return NULL;
-	if (!json_is_string(v))
-		return bad;
-	*out = str_of(v);
-	return NULL;
-}
-
 /* ---- event queue ---- */
 
 static struct event *ev_push(struct proto *p, enum ev_kind kind)
@@ -350,11 +175,11 @@ static void ev_bad(struct proto *p, const struct ev_str *asset, const char *reas
 static const char *read_common(json_t *obj, const char *asset_key, struct event *e)
 {
 	const char *r;
-	if (asset_key && (r = read_id(obj, asset_key, "missing asset_id", &e->asset_id)))
+	if (asset_key && (r = proto_read_id(obj, asset_key, "missing asset_id", &e->asset_id)))
 		return r;
-	if ((r = read_opt_str(obj, "market", "market is not a string", &e->market)))
+	if ((r = proto_read_opt_str(obj, "market", "market is not a string", &e->market)))
 		return r;
-	return read_ts(obj, &e->ts_ms);
+	return proto_read_ts(obj, &e->ts_ms);
 }
 
 /* ---- book ---- */
@@ -382,8 +207,8 @@ static const char *read_levels(struct proto *p, json_t *arr, size_t *n)
 		if (!json_is_object(l))
 			return "level is not an object";
 		struct ev_level *lv = &p->lv[p->lv_used + i];
-		if ((r = read_price(l, "price", &why_price, false, 0, &lv->price)) ||
-		    (r = read_size(l, &lv->size)))
+		if ((r = proto_read_price(l, "price", &proto_why_price, false, 0, &lv->price)) ||
+		    (r = proto_read_size(l, &lv->size)))
 			return r;
 		count_unknown_keys(p, l, level_keys);
 	}
@@ -419,10 +244,10 @@ static void parse_book(struct proto *p, json_t *obj)
 		goto bad;
 	}
 	p->lv_used += e.book.nasks;
-	if ((r = read_tick(obj, "tick_size", true, &e.book.tick)) ||
-	    (r = read_price(obj, "last_trade_price", &why_ltp, true, PRICE_NONE,
-	                    &e.book.last_trade)) ||
-	    (r = read_opt_str(obj, "hash", "hash is not a string", &e.book.hash))) {
+	if ((r = proto_read_tick(obj, "tick_size", true, &e.book.tick)) ||
+	    (r = proto_read_price(obj, "last_trade_price", &proto_why_ltp, true, PRICE_NONE,
+	                          &e.book.last_trade)) ||
+	    (r = proto_read_opt_str(obj, "hash", "hash is not a string", &e.book.hash))) {
 		p->lv_used = start;
 		goto bad;
 	}
@@ -456,19 +281,19 @@ static void parse_change(struct proto *p, json_t *entry, const struct event *top
 		goto bad;
 	}
 	if (json_object_get(entry, "asset_id") &&
-	    (r = read_id(entry, "asset_id", "missing asset_id", &e.asset_id)))
+	    (r = proto_read_id(entry, "asset_id", "missing asset_id", &e.asset_id)))
 		goto bad;
 	if (!e.asset_id.s) {
 		r = "missing asset_id";
 		goto bad;
 	}
-	if ((r = read_side(entry, &e.level.side)) ||
-	    (r = read_price(entry, "price", &why_price, false, 0, &e.level.price)) ||
-	    (r = read_size(entry, &e.level.size)))
+	if ((r = proto_read_side(entry, &e.level.side)) ||
+	    (r = proto_read_price(entry, "price", &proto_why_price, false, 0, &e.level.price)) ||
+	    (r = proto_read_size(entry, &e.level.size)))
 		goto bad;
 	e.level.has_bbo = json_object_get(entry, "best_bid") || json_object_get(entry, "best_ask");
-	if ((r = read_bbo_side(entry, "best_bid", &e.level.best_bid)) ||
-	    (r = read_bbo_side(entry, "best_ask", &e.level.best_ask)))
+	if ((r = proto_read_bbo_side(entry, "best_bid", &e.level.best_bid)) ||
+	    (r = proto_read_bbo_side(entry, "best_ask", &e.level.best_ask)))
 		goto bad;
 	if (count_keys)
 		count_unknown_keys(p, entry, pc_entry_keys);
@@ -489,7 +314,7 @@ static void parse_price_change(struct proto *p, json_t *obj)
 	if ((r = read_common(obj, NULL, &top)))
 		goto bad;
 	if (json_object_get(obj, "asset_id") &&
-	    (r = read_id(obj, "asset_id", "missing asset_id", &top.asset_id)))
+	    (r = proto_read_id(obj, "asset_id", "missing asset_id", &top.asset_id)))
 		goto bad;
 	count_unknown_keys(p, obj, pc_keys);
 	json_t *list = json_object_get(obj, "price_changes");
@@ -550,39 +375,15 @@ static const char *const info_keys[] = {"event_type",
                                         "winning_outcome",
                                         NULL};
 
-static const char *read_fee(json_t *obj, int32_t *out)
-{
-	json_t *v = json_object_get(obj, "fee_rate_bps");
-	*out = -1;
-	if (!v || (json_is_string(v) && json_string_length(v) == 0))
-		return NULL;
-	int64_t f = 0;
-	if (json_is_integer(v)) {
-		f = json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		for (size_t i = 0; i < json_string_length(v); i++) {
-			if (s[i] < '0' || s[i] > '9' || f > INT32_MAX)
-				return "fee_rate_bps is not an integer";
-			f = f * 10 + (s[i] - '0');
-		}
-	} else {
-		return "fee_rate_bps is not an integer";
-	}
-	if (f < 0 || f > INT32_MAX)
-		return "fee_rate_bps is not an integer";
-	*out = (int32_t)f;
-	return NULL;
-}
-
 static void parse_trade(struct proto *p, json_t *obj)
 {
 	struct event e;
 	const char *r;
 	memset(&e, 0, sizeof e);
-	if ((r = read_common(obj, "asset_id", &e)) || (r = read_side(obj, &e.trade.side)) ||
-	    (r = read_price(obj, "price", &why_price, false, 0, &e.trade.price)) ||
-	    (r = read_size(obj, &e.trade.size)) || (r = read_fee(obj, &e.trade.fee_bps))) {
+	if ((r = read_common(obj, "asset_id", &e)) || (r = proto_read_side(obj, &e.trade.side)) ||
+	    (r = proto_read_price(obj, "price", &proto_why_price, false, 0, &e.trade.price)) ||
+	    (r = proto_read_size(obj, &e.trade.size)) ||
+	    (r = proto_read_fee(obj, &e.trade.fee_bps))) {
 		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
 		return;
 	}
@@ -600,8 +401,8 @@ static void parse_tick(struct proto *p, json_t *obj)
 	const char *r;
 	memset(&e, 0, sizeof e);
 	if ((r = read_common(obj, "asset_id", &e)) ||
-	    (r = read_tick(obj, "old_tick_size", true, &e.tick.old_tick)) ||
-	    (r = read_tick(obj, "new_tick_size", false, &e.tick.new_tick))) {
+	    (r = proto_read_tick(obj, "old_tick_size", true, &e.tick.old_tick)) ||
+	    (r = proto_read_tick(obj, "new_tick_size", false, &e.tick.new_tick))) {
 		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
 		return;
 	}
@@ -619,8 +420,8 @@ static void parse_bbo(struct proto *p, json_t *obj)
 	const char *r;
 	memset(&e, 0, sizeof e);
 	if ((r = read_common(obj, "asset_id", &e)) ||
-	    (r = read_bbo_side(obj, "best_bid", &e.bbo.best_bid)) ||
-	    (r = read_bbo_side(obj, "best_ask", &e.bbo.best_ask))) {
+	    (r = proto_read_bbo_side(obj, "best_bid", &e.bbo.best_bid)) ||
+	    (r = proto_read_bbo_side(obj, "best_ask", &e.bbo.best_ask))) {
 		ev_bad(p, e.asset_id.s ? &e.asset_id : NULL, r);
 		return;
 	}
@@ -632,42 +433,6 @@ static void parse_bbo(struct proto *p, json_t *obj)
 	}
 }
 
-/* assets_ids / outcomes: a real array, or a string holding one (Gamma's habit).  The
- * decoded array replaces the string inside the tree, so it lives exactly as long as the
- * frame.  More than PROTO_MAX_OUTCOMES elements: the first ones are kept. */
-static const char *read_list(json_t *obj, const char *key, bool ids, struct ev_str *out, size_t *n)
-{
-	json_t *v = json_object_get(obj, key);
-	*n = 0;
-	if (!v)
-		return NULL;
-	if (json_is_string(v)) {
-		json_t *arr = json_loadb(json_string_value(v), json_string_length(v), 0, NULL);
-		if (!json_is_array(arr)) {
-			json_decref(arr);
-			return ids ? "assets_ids is not a list" : "outcomes is not a list";
-		}
-		/* json_object_set_new takes the reference even when it fails. */
-		if (json_object_set_new(obj, key, arr) != 0)
-			return "out of memory";
-		v = arr;
-	}
-	if (!json_is_array(v))
-		return ids ? "assets_ids is not a list" : "outcomes is not a list";
-	size_t cnt = json_array_size(v);
-	for (size_t i = 0; i < cnt && i < PROTO_MAX_OUTCOMES; i++) {
-		json_t *el = ids ? id_as_string(v, NULL, i) : json_array_get(v, i);
-		if (!json_is_string(el))
-			return ids ? "asset id is not a decimal token id"
-			           : "outcome is not a string";
-		out[i] = str_of(el);
-		if (ids && !token_id_valid(out[i].s, out[i].len))
-			return "asset id is not a decimal token id";
-		(*n)++;
-	}
-	return NULL;
-}
-
 static void parse_info(struct proto *p, json_t *obj, bool resolved)
 {
 	struct event e;
@@ -675,17 +440,19 @@ static void parse_info(struct proto *p, json_t *obj, bool resolved)
 	size_t nout = 0;
 	memset(&e, 0, sizeof e);
 	if ((r = read_common(obj, NULL, &e)) ||
-	    (r = read_opt_str(obj, "question", "question is not a string", &e.info.question)) ||
-	    (r = read_opt_str(obj, "slug", "slug is not a string", &e.info.slug)) ||
-	    (r = read_list(obj, "assets_ids", true, e.info.assets, &e.info.nassets)) ||
-	    (r = read_list(obj, "outcomes", false, e.info.outcomes, &nout)) ||
-	    (r = read_tick(obj, "order_price_min_tick_size", true, &e.info.tick)))
+	    (r = proto_read_opt_str(obj, "question", "question is not a string",
+	                            &e.info.question)) ||
+	    (r = proto_read_opt_str(obj, "slug", "slug is not a string", &e.info.slug)) ||
+	    (r = proto_read_list(obj, "assets_ids", true, e.info.assets, &e.info.nassets)) ||
+	    (r = proto_read_list(obj, "outcomes", false, e.info.outcomes, &nout)) ||
+	    (r = proto_read_tick(obj, "order_price_min_tick_size", true, &e.info.tick)))
 		goto bad;
 	if (resolved) {
-		if ((r = read_id(obj, "winning_asset_id", "missing winning_asset_id",
-		                 &e.resolved.winning_asset_id)) ||
-		    (r = read_opt_str(obj, "winning_outcome", "winning_outcome is not a string",
-		                      &e.resolved.winning_outcome)))
+		if ((r = proto_read_id(obj, "winning_asset_id", "missing winning_asset_id",
+		                       &e.resolved.winning_asset_id)) ||
+		    (r = proto_read_opt_str(obj, "winning_outcome",
+		                            "winning_outcome is not a string",
+		                            &e.resolved.winning_outcome)))
 			goto bad;
 	}
 	count_unknown_keys(p, obj, info_keys);
@@ -732,7 +499,7 @@ static void parse_object(struct proto *p, json_t *obj)
 	else {
 		struct event *e = ev_push(p, EV_UNKNOWN);
 		if (e)
-			e->other.text = str_of(et);
+			e->other.text = proto_str_of(et);
 	}
 }
 
@@ -809,29 +576,6 @@ static void emit_one(struct proto *p, enum ev_kind kind, const char *text, size_
 	emit(p, &e, sink, ctx);
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Plain text the server sends instead of JSON ("INVALID OPERATION"): printable ASCII
- * starting with a letter.  Anything else that is not JSON is garbage. */
-static bool is_server_text(const char *s, size_t n)
-{
-	if (n == 0 || n > 512)
-		return false;
-	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return false;
-	static const char *const literals[] = {"true", "false", "null", NULL};
-	for (size_t i = 0; literals[i]; i++)
-		if (n == strlen(literals[i]) && memcmp(s, literals[i], n) == 0)
-			return false;
-	return true;
-}
-
 static void parse_tree(struct proto *p, const char *s, size_t n,
                        void (*one_object)(struct proto *, json_t *), proto_sink sink, void *ctx);
 
@@ -841,9 +585,9 @@ static const char *frame_begin(struct proto *p, const char *buf, size_t len, siz
 	const char *s = buf;
 	size_t k = buf ? len : 0;
 	p->c.frames++;
-	while (k && is_space(*s))
+	while (k && proto_is_space(*s))
 		s++, k--;
-	while (k && is_space(s[k - 1]))
+	while (k && proto_is_space(s[k - 1]))
 		k--;
 	*n = k;
 	return s;
@@ -860,7 +604,7 @@ void proto_parse(struct proto *p, const char *buf, size_t len, proto_sink sink, 
 	if (s[0] != '{' && s[0] != '[') {
 		if (n == 4 && memcmp(s, "PONG", 4) == 0)
 			emit_one(p, EV_PONG, s, n, NULL, sink, ctx);
-		else if (is_server_text(s, n))
+		else if (proto_is_server_text(s, n))
 			emit_one(p, EV_SERVER_ERROR, s, n, NULL, sink, ctx);
 		else
 			emit_one(p, EV_MALFORMED, NULL, 0, "not JSON", sink, ctx);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "options.h"
+#include "options_int.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -46,10 +47,7 @@ struct opt_def {
 	int64_t lo, hi;      /* accepted range: ms for seconds, bytes for sizes */
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void options_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -58,7 +56,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* An operator's argument quoted back in a message: printable only. */
-static const char *shown(const char *s, char *buf, size_t cap)
+const char *options_shown(const char *s, char *buf, size_t cap)
 {
 	sanitize_text(buf, cap, s, strlen(s));
 	return buf;
@@ -102,15 +100,15 @@ static int set_flag(struct options *o, const struct opt_def *d, const char *arg,
 	}
 	if (!known) {
 		char b[64];
-		set_err(err, errlen, "--%s is a flag: it takes yes or no, not '%s'", d->name,
-		        shown(arg, b, sizeof(b)));
+		options_err(err, errlen, "--%s is a flag: it takes yes or no, not '%s'", d->name,
+		            options_shown(arg, b, sizeof(b)));
 		return -1;
 	}
 	memcpy(field(o, d), &v, sizeof(v));
 	return 0;
 }
 
-static void fmt_secs(char *buf, size_t cap, int64_t ms)
+void options_fmt_secs(char *buf, size_t cap, int64_t ms)
 {
 	if (ms % 1000 == 0)
 		snprintf(buf, cap, "%" PRId64, ms / 1000);
@@ -129,11 +127,11 @@ static int set_secs(struct options *o, const struct opt_def *d, const char *arg,
 	                 ? -1
 	                 : (int64_t)(v * 1000.0 + 0.5);
 	if (ms < d->lo || ms > d->hi) {
-		fmt_secs(lo, sizeof(lo), d->lo);
-		fmt_secs(hi, sizeof(hi), d->hi);
-		set_err(err, errlen,
-		        "--%s wants seconds from %s to %s (for example 30 or 0.5), not '%s'",
-		        d->name, lo, hi, shown(arg, b, sizeof(b)));
+		options_fmt_secs(lo, sizeof(lo), d->lo);
+		options_fmt_secs(hi, sizeof(hi), d->hi);
+		options_err(err, errlen,
+		            "--%s wants seconds from %s to %s (for example 30 or 0.5), not '%s'",
+		            d->name, lo, hi, options_shown(arg, b, sizeof(b)));
 		return -1;
 	}
 	store_int(o, d, ms);
@@ -147,9 +145,9 @@ static int set_num(struct options *o, const struct opt_def *d, const char *arg, 
 	errno = 0;
 	long long v = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end || v < d->lo || v > d->hi) {
-		set_err(err, errlen,
-		        "--%s wants a whole number from %" PRId64 " to %" PRId64 ", not '%s'",
-		        d->name, d->lo, d->hi, shown(arg, b, sizeof(b)));
+		options_err(err, errlen,
+		            "--%s wants a whole number from %" PRId64 " to %" PRId64 ", not '%s'",
+		            d->name, d->lo, d->hi, options_shown(arg, b, sizeof(b)));
 		return -1;
 	}
 	store_int(o, d, v);
@@ -198,10 +196,11 @@ static int set_bytes(struct options *o, const struct opt_def *d, const char *arg
 	uint64_t v;
 	char b[64];
 	if (parse_bytes(arg, &v) != 0 || v < (uint64_t)d->lo || v > (uint64_t)d->hi) {
-		set_err(err, errlen,
-		        "--%s wants a size from %" PRId64 "k to %" PRId64 "M bytes (for example "
-		        "65536, 64k, 32M), not '%s'",
-		        d->name, d->lo >> 10, d->hi >> 20, shown(arg, b, sizeof(b)));
+		options_err(err, errlen,
+		            "--%s wants a size from %" PRId64 "k to %" PRId64
+		            "M bytes (for example "
+		            "65536, 64k, 32M), not '%s'",
+		            d->name, d->lo >> 10, d->hi >> 20, options_shown(arg, b, sizeof(b)));
 		return -1;
 	}
 	size_t s = (size_t)v;
@@ -220,9 +219,9 @@ static int set_speed(struct options *o, const struct opt_def *d, const char *arg
 	char *end, b[64];
 	double v = strtod(arg, &end);
 	if (*end || end == arg || !(v > 0) || v > 1e6) {
-		set_err(err, errlen,
-		        "--speed wants a factor > 0 (1 = as recorded) or 'max', not '%s'",
-		        shown(arg, b, sizeof(b)));
+		options_err(err, errlen,
+		            "--speed wants a factor > 0 (1 = as recorded) or 'max', not '%s'",
+		            options_shown(arg, b, sizeof(b)));
 		return -1;
 	}
 	o->speed = v;
@@ -249,7 +248,7 @@ static int set_watchlist(struct options *o, const struct opt_def *d, const char 
 	(void)d;
 	const char **w = realloc(o->watchlists, (o->nwatchlists + 1) * sizeof(*w));
 	if (!w) {
-		set_err(err, errlen, "out of memory");
+		options_err(err, errlen, "out of memory");
 		return -1;
 	}
 	o->watchlists = w;
@@ -305,7 +304,8 @@ static const struct opt_def opts[] = {
     {"backoff-max", 0, "S", "60", "reconnect delay cap", NULL,
      SECS(feed.backoff_max_ms, 100, DAY_MS)},
     {"max-message", 0, "BYTES", NULL,
-     "a larger message ends the connection (counted;\nit reconnects), at least 1k (default: the most\nthe ring holds, half of --ring-size)",
+     "a larger message ends the connection (counted;\nit reconnects), at least 1k (default: the "
+     "most\nthe ring holds, half of --ring-size)",
      NULL, BYTES(feed.max_message, 1 << 10, INT64_C(1) << 40)},
     {"ring-size", 0, "BYTES", "16M", "feed-to-UI ring, at least 4k (a power of two)", NULL,
      BYTES(ring_size, 4 << 10, INT64_C(1) << 40)},
@@ -408,215 +408,12 @@ static int apply_defaults(struct options *o, char *err, size_t errlen)
 	for (size_t i = 0; i < NOPTS; i++) {
 		char why[256];
 		if (opts[i].def && opts[i].set(o, &opts[i], opts[i].def, why, sizeof(why)) != 0) {
-			set_err(err, errlen, "internal error: default of --%s: %s", opts[i].name,
-			        why);
+			options_err(err, errlen, "internal error: default of --%s: %s",
+			            opts[i].name, why);
 			return -1;
 		}
 	}
 	o->feed.max_message = 0; /* none given: the most the ring holds (options_check) */
-	return 0;
-}
-
-/* ---- consistency checks, run once after parsing ---- */
-
-/* ws:// or wss://, a host name or address (IPv6 in brackets), an optional port 1-65535. */
-static int check_url(const char *url, char *err, size_t errlen)
-{
-	char b[128];
-	const char *p = url;
-	if (strncasecmp(p, "ws://", 5) == 0)
-		p += 5;
-	else if (strncasecmp(p, "wss://", 6) == 0)
-		p += 6;
-	else
-		goto bad;
-	size_t alen = strcspn(p, "/?#");
-	const char *at = memchr(p, '@', alen);
-	if (at) {
-		alen -= (size_t)(at + 1 - p);
-		p = at + 1;
-	}
-	const char *host = p, *hend;
-	if (*p == '[') {
-		hend = memchr(p, ']', alen);
-		if (!hend || hend == p + 1 ||
-		    strspn(p + 1, "0123456789abcdefABCDEF:.") != (size_t)(hend - p - 1))
-			goto bad;
-		hend++;
-	} else {
-		hend =
-		    p +
-		    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
-		if (hend == host || *host == '-' || *host == '.')
-			goto bad;
-	}
-	const char *aend = p + alen;
-	if (hend == aend)
-		return 0;
-	if (*hend != ':' || hend + 1 == aend || aend - hend > 6)
-		goto bad;
-	long port = 0;
-	for (const char *q = hend + 1; q < aend; q++) {
-		if (!isdigit((unsigned char)*q))
-			goto bad;
-		port = port * 10 + (*q - '0');
-	}
-	if (port >= 1 && port <= 65535)
-		return 0;
-bad:
-	set_err(err, errlen,
-	        "--url '%s': expected ws://HOST[:PORT]/PATH or wss://HOST[:PORT]/PATH "
-	        "(a host name or address, a port from 1 to 65535)",
-	        shown(url, b, sizeof(b)));
-	return -1;
-}
-
-/* An existing file that can be read: a directory is refused, and anything but a regular
- * file too when regular is set. */
-static int check_input(const char *opt, const char *path, bool regular, char *err, size_t errlen)
-{
-	char b[256];
-	struct stat st;
-	if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
-		set_err(err, errlen, "%s %s: %s", opt, shown(path, b, sizeof(b)), strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode) || (regular && !S_ISREG(st.st_mode))) {
-		set_err(err, errlen, "%s %s: not a regular file%s", opt, shown(path, b, sizeof(b)),
-		        S_ISDIR(st.st_mode) ? " (a directory)" : "");
-		return -1;
-	}
-	return 0;
-}
-
-/* dir exists, is a directory, and this process can create files in it. */
-static int check_dir(const char *opt, const char *dir, char *err, size_t errlen)
-{
-	char b[256];
-	struct stat st;
-	const char *why = NULL;
-	if (stat(dir, &st) != 0)
-		why = strerror(errno);
-	else if (!S_ISDIR(st.st_mode))
-		why = "not a directory";
-	else if (access(dir, W_OK | X_OK) != 0)
-		why = "cannot write there";
-	if (why)
-		set_err(err, errlen, "%s: directory %s: %s", opt, shown(dir, b, sizeof(b)), why);
-	return why ? -1 : 0;
-}
-
-/* The directory path will be written into (atomically, beside it) is usable. */
-static int check_output(const char *opt, const char *path, char *err, size_t errlen)
-{
-	char dir[PATH_MAX], b[256];
-	struct stat st;
-	if (strcmp(path, "-") == 0) {
-		if (strcmp(opt, "--export") == 0)
-			return 0; /* standard output */
-		set_err(err, errlen, "%s -: standard output is not supported here", opt);
-		return -1;
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "%s %s: a directory, not a file", opt,
-		        shown(path, b, sizeof(b)));
-		return -1;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s %s: not a regular file (a device or FIFO would be replaced)",
-		        opt, shown(path, b, sizeof(b)));
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	return check_dir(opt, dir, err, errlen);
-}
-
-static int check_source(const struct options *o, char *err, size_t errlen)
-{
-	if (o->demo && o->replay) {
-		set_err(err, errlen, "--demo and --replay are two different sources: choose one");
-		return -1;
-	}
-	if (options_stdin_is_replay(o) && !o->headless) {
-		set_err(err, errlen,
-		        "--replay - reads standard input, which the dashboard needs for "
-		        "its keys: add --headless, or replay a file");
-		return -1;
-	}
-	if (o->replay && !options_stdin_is_replay(o) &&
-	    check_input("--replay", o->replay, true, err, errlen) != 0)
-		return -1;
-	if (!o->demo && !o->replay && check_url(o->url, err, errlen) != 0)
-		return -1;
-	if (o->ca_file && check_input("--ca-file", o->ca_file, false, err, errlen) != 0)
-		return -1;
-	return 0;
-}
-
-static int check_timers(const struct options *o, char *err, size_t errlen)
-{
-	const struct feed_config *f = &o->feed;
-	char a[32], b[32];
-	fmt_secs(a, sizeof(a), f->ping_ms);
-	if (f->dead_ms <= f->ping_ms || f->freeze_ms <= f->ping_ms) {
-		fmt_secs(b, sizeof(b), f->dead_ms <= f->ping_ms ? f->dead_ms : f->freeze_ms);
-		set_err(err, errlen,
-		        "--%s (%s s) must be longer than --ping-interval (%s s): the server's PONG "
-		        "needs a ping first",
-		        f->dead_ms <= f->ping_ms ? "dead-after" : "freeze-after", b, a);
-		return -1;
-	}
-	if (f->backoff_max_ms < f->backoff_min_ms) {
-		set_err(err, errlen, "--backoff-max must not be below --backoff-min");
-		return -1;
-	}
-	if (o->mcfg.stale_alert_ms < o->mcfg.stale_warn_ms) {
-		set_err(err, errlen, "--stale-alert must not be below --stale-warn");
-		return -1;
-	}
-	if (o->ui.lat_crit_ms < o->ui.lat_warn_ms) {
-		set_err(err, errlen, "--lat-crit must not be below --lat-warn");
-		return -1;
-	}
-	return 0;
-}
-
-static int check_outputs(const struct options *o, char *err, size_t errlen)
-{
-	size_t most = ring_max_record_for(o->ring_size);
-	if (o->feed.max_message > most) {
-		set_err(
-		    err, errlen,
-		    "--max-message %zu is more than a --ring-size of %zu bytes can carry (%zu): "
-		    "raise --ring-size or lower --max-message",
-		    o->feed.max_message, o->ring_size, most);
-		return -1;
-	}
-	if (o->metrics_file && check_output("--metrics-file", o->metrics_file, err, errlen) != 0)
-		return -1;
-	if (o->export_path && check_output("--export", o->export_path, err, errlen) != 0)
-		return -1;
-	/* --record appends in place (recorder_open at start reports its own errors); the
-	 * default export directory is only checked when something will write there. */
-	if (o->export_every_ms || strcmp(o->export_dir, ".") != 0)
-		return check_dir("--export-dir", o->export_dir, err, errlen);
-	return 0;
-}
-
-static int options_check(struct options *o, char *err, size_t errlen)
-{
-	if (check_source(o, err, errlen) != 0 || check_timers(o, err, errlen) != 0 ||
-	    check_outputs(o, err, errlen) != 0)
-		return -1;
-	if (o->feed.max_message == 0)
-		o->feed.max_message = ring_max_record_for(o->ring_size);
 	return 0;
 }
 
@@ -647,16 +444,16 @@ int options_set(struct options *o, const char *name, const char *value, char *er
 	const struct opt_def *d = find_opt(name);
 	char b[CONF_NAME_MAX + 32];
 	if (!d) {
-		set_err(err, errlen, "unknown setting '%s'%s", name,
-		        did_you_mean(name, "", b, sizeof(b)));
+		options_err(err, errlen, "unknown setting '%s'%s", name,
+		            did_you_mean(name, "", b, sizeof(b)));
 		return -1;
 	}
 	if (d->act != ACT_SET) {
-		set_err(err, errlen, "'%s' is for the command line, not the config file", name);
+		options_err(err, errlen, "'%s' is for the command line, not the config file", name);
 		return -1;
 	}
 	if (d->arg && !value) {
-		set_err(err, errlen, "'%s' needs a value: %s = %s", name, name, d->arg);
+		options_err(err, errlen, "'%s' needs a value: %s = %s", name, name, d->arg);
 		return -1;
 	}
 	return d->set(o, d, value, err, errlen);
@@ -702,13 +499,13 @@ static int parse_loop(struct options *o, int argc, char **argv, FILE *out, enum 
 		for (size_t i = 0; i < NOPTS && !d; i++)
 			if (c == (int)(256 + i) || (opts[i].short_name && c == opts[i].short_name))
 				d = &opts[i];
-		const char *bad = shown(argv[optind - 1], b, sizeof(b));
+		const char *bad = options_shown(argv[optind - 1], b, sizeof(b));
 		if (c == ':' || !d) {
-			set_err(err, errlen, "%s '%s'%s; try 'clobtop --help'",
-			        c == ':' ? "missing argument to" : "unknown option", bad,
-			        c != ':' && strncmp(bad, "--", 2) == 0
-			            ? did_you_mean(bad + 2, "--", dym, sizeof(dym))
-			            : "");
+			options_err(err, errlen, "%s '%s'%s; try 'clobtop --help'",
+			            c == ':' ? "missing argument to" : "unknown option", bad,
+			            c != ':' && strncmp(bad, "--", 2) == 0
+			                ? did_you_mean(bad + 2, "--", dym, sizeof(dym))
+			                : "");
 			return -1;
 		}
 		if (pass == PASS_FILE && d->act == ACT_HELP) {
@@ -724,8 +521,8 @@ static int parse_loop(struct options *o, int argc, char **argv, FILE *out, enum 
 			return -1;
 	}
 	if (optind < argc) {
-		set_err(err, errlen, "unexpected argument '%s'; try 'clobtop --help'",
-		        shown(argv[optind], b, sizeof(b)));
+		options_err(err, errlen, "unexpected argument '%s'; try 'clobtop --help'",
+		            options_shown(argv[optind], b, sizeof(b)));
 		return -1;
 	}
 	return 0;

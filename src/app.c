@@ -4,6 +4,9 @@
  */
 #include "app.h"
 
+#include "httpd.h"
+#include "serve.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -72,6 +75,36 @@ bool app_export_hook(void *ctx, char *msg, size_t cap)
 	return app_export(ctx, NULL, msg, cap);
 }
 
+/* The HTTP query API: its own threads; it only ever sees what publish() hands it. */
+static int app_listen(struct app *a, char *err, size_t errlen)
+{
+	struct httpd_config hc = {.listen = a->o->listen,
+	                          .listen_remote = a->o->listen_remote,
+	                          .max_publish_age_ns = 10 * NS_PER_S};
+	char why[256];
+	a->httpd = httpd_start(&hc, why, sizeof(why));
+	if (!a->httpd) {
+		snprintf(err, errlen, "--listen %s: %s", a->o->listen, why);
+		return -1;
+	}
+	const char *colon = strrchr(a->o->listen, ':');
+	fprintf(stderr, "clobtop: HTTP API on http://%.*s:%u/\n",
+	        colon ? (int)(colon - a->o->listen) : 9, colon ? a->o->listen : "127.0.0.1",
+	        (unsigned)httpd_port(a->httpd));
+	return 0;
+}
+
+/* Hands the HTTP API this refresh's documents (a copy; it never reads the model). */
+static void publish(struct app *a)
+{
+	if (!a->httpd)
+		return;
+	char err[256];
+	struct export_options eo = export_opts(a);
+	if (serve_publish(a->httpd, &a->m, &eo, err, sizeof(err)) != 0)
+		market_alert(&a->m, ALERT_EXPORT, NULL, "HTTP API: %s", err);
+}
+
 int app_open(struct app *a, struct options *o, char *err, size_t errlen)
 {
 	a->o = o;
@@ -95,6 +128,8 @@ int app_open(struct app *a, struct options *o, char *err, size_t errlen)
 	if (o->insecure)
 		market_alert(&a->m, ALERT_CONNECTION, NULL,
 		             "--insecure: TLS certificates are NOT verified");
+	if (o->listen && app_listen(a, err, errlen) != 0)
+		return -1;
 	for (size_t i = 0; i < o->assets.n; i++)
 		if (!market_add(&a->m, o->assets.ids[i], o->assets.labels[i])) {
 			snprintf(err, errlen, "cannot add asset %s", o->assets.ids[i]);
@@ -201,6 +236,7 @@ static void render(struct app *a, int64_t now)
 	market_tick(&a->m, now);
 	if (a->ui)
 		ui_render(a->ui, &a->m, now, clock_real_ns());
+	publish(a);
 	if (a->o->metrics_file) {
 		char err[512];
 		struct export_options eo = export_opts(a);
@@ -343,7 +379,10 @@ int app_close(struct app *a)
 	if (a->data) {
 		drain(a, INT64_MAX);
 		market_tick(&a->m, clock_mono_ns());
+		publish(a);
 	}
+	httpd_stop(a->httpd);
+	a->httpd = NULL;
 	if (a->ui) {
 		ui_destroy(a->ui);
 		a->ui = NULL;

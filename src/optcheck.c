@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "httpd.h"
 #include "options.h"
 #include "options_int.h"
 #include "ring.h"
@@ -207,6 +208,14 @@ static int check_outputs(const struct options *o, char *err, size_t errlen)
 	}
 	if (o->metrics_file && check_output("--metrics-file", o->metrics_file, err, errlen) != 0)
 		return -1;
+	if (o->listen) {
+		struct httpd_config hc = {.listen = o->listen, .listen_remote = o->listen_remote};
+		char why[256];
+		if (httpd_check_listen(&hc, why, sizeof(why)) != 0) {
+			options_err(err, errlen, "--listen: %s", why);
+			return -1;
+		}
+	}
 	if (o->export_path && check_output("--export", o->export_path, err, errlen) != 0)
 		return -1;
 	/* --record appends in place (recorder_open at start reports its own errors); the

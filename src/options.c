@@ -343,6 +343,12 @@ static const struct opt_def opts[] = {
     {"metrics-file", 0, "FILE", NULL, "Prometheus text format, rewritten every refresh", NULL,
      STR(metrics_file)},
     {"record", 0, "FILE", NULL, "append every received frame as JSON Lines", NULL, STR(record)},
+    {"listen", 0, "ADDR:PORT", NULL,
+     "serve the HTTP query API (/metrics, /snapshot,\n/book/ID, /vwap, /healthz); loopback "
+     "only\nunless --listen-remote",
+     NULL, STR(listen)},
+    {"listen-remote", 0, NULL, NULL, "allow a non-loopback --listen (no authentication)", NULL,
+     FLAG(listen_remote, 1)},
     {"config", 0, "FILE", NULL,
      "settings and watchlists from FILE (default:\n$XDG_CONFIG_HOME/clobtop/config)",
      "Configuration:", STR(config_path), .act = ACT_FILE},

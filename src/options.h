@@ -48,6 +48,8 @@ struct options {
 	const char *export_dir;    /* --export-dir: for 'e' and --export-every */
 	int64_t export_every_ms;   /* --export-every, 0 = never */
 	const char *metrics_file;  /* --metrics-file */
+	const char *listen;        /* --listen ADDR:PORT: the HTTP query API, or NULL */
+	bool listen_remote;        /* --listen-remote: a non-loopback --listen is allowed */
 	int depth;                 /* --depth: levels per side in snapshots, 0 = all */
 	const char *record;        /* --record FILE */
 	const char *ca_file;       /* --ca-file */

@@ -69,7 +69,7 @@ cmd=$(sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*//; ta' "$unit" | sed -n 's/^Exe
 case $cmd in /usr/bin/clobtop\ --headless\ *) ;; *) fail "unexpected ExecStart: $cmd" ;; esac
 opts="--url ws://127.0.0.1:$SIM_PORT/ws/market --no-gamma --duration 3 --refresh 200"
 cmd=$(printf '%s\n' "$cmd" | sed -e "s|^/usr/bin/clobtop|$CLOBTOP|" -e "s|/etc/clobtop/assets|$WORK/assets|" \
-	-e "s|/var/lib/clobtop|$WORK/state|" -e "s|/run/clobtop|$WORK/run|" -e "s|\$CLOBTOP_OPTS|$opts|")
+	-e "s|/var/lib/clobtop|$WORK/state|" -e "s|/run/clobtop|$WORK/run|" -e "s|--listen 127.0.0.1:9464|--listen 127.0.0.1:0|" -e "s|\$CLOBTOP_OPTS|$opts|")
 # shellcheck disable=SC2086
 timeout 30 $cmd </dev/null >"$WORK/service.out" 2>&1 || fail "the unit's command ($cmd) exited $?: $(cat "$WORK/service.out")"
 grep -q '^clobtop_connected 1$' "$WORK/run/clobtop.prom" ||

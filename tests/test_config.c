@@ -116,7 +116,8 @@ static const char *sample(const char *name, const char *arg, const char *file)
 	              {"S", "45"},
 	              {"N", "3"},
 	              {"MS", "700"},
-	              {"BYTES", "64k"}};
+	              {"BYTES", "64k"},
+	              {"ADDR:PORT", "127.0.0.1:0"}};
 	if (!arg)
 		return "yes";
 	for (size_t i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++)

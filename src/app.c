@@ -195,18 +195,23 @@ struct schedule {
 	int64_t next_render, next_export, next_summary, next_labels;
 };
 
-static void render(struct app *a, int64_t now)
+static void write_metrics(struct app *a)
 {
-	refresh_feed_stats(a);
-	market_tick(&a->m, now);
-	if (a->ui)
-		ui_render(a->ui, &a->m, now, clock_real_ns());
 	if (a->o->metrics_file) {
 		char err[512];
 		struct export_options eo = export_opts(a);
 		if (export_metrics(&a->m, &eo, a->o->metrics_file, err, sizeof(err)) != 0)
 			market_alert(&a->m, ALERT_EXPORT, NULL, "metrics: %s", err);
 	}
+}
+
+static void render(struct app *a, int64_t now)
+{
+	refresh_feed_stats(a);
+	market_tick(&a->m, now);
+	if (a->ui)
+		ui_render(a->ui, &a->m, now, clock_real_ns());
+	write_metrics(a);
 }
 
 /* Whatever is due at now: render, summary line, periodic export, label lookups. */
@@ -343,6 +348,8 @@ int app_close(struct app *a)
 	if (a->data) {
 		drain(a, INT64_MAX);
 		market_tick(&a->m, clock_mono_ns());
+		/* The sources applied CONN_STOPPED: the file must not say connected after exit. */
+		write_metrics(a);
 	}
 	if (a->ui) {
 		ui_destroy(a->ui);

@@ -426,6 +426,11 @@ static bool handle_command(struct feed *f, const struct ring_rec *rec)
 	char text[sizeof(((struct conn_event *)0)->text)];
 	char clean[sizeof(text)];
 
+	if (op == FEED_RECONNECT) {
+		/* The operator's "reconnect now": false ends the session or the backoff. */
+		emit(f, CONN_SENT, 0, 0, "reconnect requested by the operator");
+		return false;
+	}
 	if (n == 0)
 		return true;
 	switch (op) {
@@ -846,8 +851,8 @@ static void backoff_wait(struct feed *f, int64_t ms)
 		int r = poll(p, 2, (int)left);
 		if (stopping(f))
 			return;
-		if (r > 0 && p[0].revents)
-			drain_commands(f);
+		if (r > 0 && p[0].revents && !drain_commands(f))
+			return; /* FEED_RECONNECT: try now */
 	}
 }
 

@@ -351,8 +351,10 @@ void options_usage(FILE *out)
 		print_option(out, &opts[i]);
 	}
 	fputs("\n"
-	      "Keys: ? help, a add, d unsubscribe, r resync, s sort, / filter, e export,\n"
-	      "      p pause, Tab next pane, Enter book, arrows/j/k/PgUp/PgDn/Home/End move,\n"
+	      "Keys: ? help (all keys), a add, d unsubscribe, r resync, R reconnect now,\n"
+	      "      / filter assets, s < > sort column, S reverse, f filter alerts,\n"
+	      "      A acknowledge alerts, C clear alerts, e export, p pause, Tab/S-Tab pane,\n"
+	      "      Enter detail view, Esc close, Up/Down/j/k/PgUp/PgDn/Home/End/g/G move,\n"
 	      "      q quit.\n"
 	      "Exit status: 0 done; 1 an export, the recording or the connection failed;\n"
 	      "             2 bad options or could not start.\n"

@@ -217,7 +217,7 @@ START_TEST(token_answered_empty_is_unknown_to_the_exchange_after_the_wait)
 	ck_assert_msg(ghost->state == ASSET_UNKNOWN, "11 s after [] the asset is %s",
 	              asset_state_name(ghost->state));
 	ck_assert_int_eq(count_alerts(m, ALERT_SERVER, "999"), 1);
-	ck_assert_msg(strstr(market_alert_at(m, 0)->message, "ghost: unknown to the exchange"),
+	ck_assert_msg(strstr(market_alert_at(m, 0)->message, "unknown to the exchange"),
 	              "alert: %s", market_alert_at(m, 0)->message);
 	struct asset *real = market_find(m, "111", 3);
 	ck_assert_int_ne(real->state, ASSET_UNKNOWN);

@@ -148,7 +148,7 @@ static void asset_view(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	if (h <= 1) {
 		return;
 	}
-	int left = r->w >= 90 ? 60 : r->w;
+	int left = r->w >= 90 ? 64 : r->w;
 	full_book(w, f, a, y, h, left);
 	if (left < r->w) {
 		own_history(w, f, u->view_asset, y, h, left + 1, r->w - left - 1);

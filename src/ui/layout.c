@@ -55,7 +55,8 @@ static void body_wide(struct ui_layout *o, int y, int cols, int bh)
 	int th = bh >= 14 ? bh * 3 / 5 : bh;
 	split_h(0, y, cols, th, cols - bw - 1, &o->pane[UI_PANE_ASSETS], &o->pane[UI_PANE_BOOK]);
 	if (bh - th >= 3) {
-		split_h(0, y + th, cols, bh - th, cols / 2, &o->pane[UI_PANE_TRADES],
+		/* The alert log gets the larger share: its diagnoses are long. */
+		split_h(0, y + th, cols, bh - th, cols * 2 / 5, &o->pane[UI_PANE_TRADES],
 		        &o->pane[UI_PANE_ALERTS]);
 	}
 }

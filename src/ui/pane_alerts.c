@@ -114,7 +114,7 @@ static void alert_line(WINDOW *w, const struct ui_frame *f, int y, int width,
 	ui_clock_text(al->t_last_real_ns, clk, sizeof clk);
 	bool unread = al->seq > f->m->alerts_acked_seq;
 	/* Narrow: HH:MM, the severity's initial and no padding, so the diagnosis shows. */
-	bool narrow = width < 70;
+	bool narrow = width < 80;
 	if (narrow) {
 		clk[5] = '\0';
 	}

@@ -181,7 +181,7 @@ static void alert_view(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	uint32_t listed = al->nassets < ALERT_GROUP_IDS ? al->nassets : ALERT_GROUP_IDS;
 	for (uint32_t i = (uint32_t)u->view_off; i < listed && y < r->h; i++, y++) {
 		const struct asset *a = &m->assets[al->asset_idx[i]];
-		ui_putf(w, y, 0, r->w, A_NORMAL, "%s  %s", ui_asset_label(a), a->id);
+		ui_putf(w, y, 0, r->w, A_NORMAL, "%s  %s", a->id, ui_asset_label(a));
 	}
 	if (y < r->h && al->nassets > listed) {
 		ui_putf(w, y, 0, r->w, ui_attr(u, UC_DIM), "... and %" PRIu32 " more",

@@ -59,23 +59,24 @@ static void flow_line(WINDOW *w, const struct ui_frame *f, int y, int width, con
 	ui_flow_put(&fw, A_BOLD, vw);
 }
 
-/* What the flow lines cover: the last 60 s, unless the feed was down for part of it. */
+/* What the flow lines cover: the last 60 s, and how much of it the feed was down (or up,
+ * after a reconnect). */
 static const char *flow_span(const struct ui_frame *f, char *buf, size_t cap)
 {
 	const struct conn_info *c = &f->m->conn;
 	char a[32];
 	if (strcmp(f->m->mode, "replay") == 0) {
-		snprintf(buf, cap, "last 60 s");
+		snprintf(buf, cap, "60s");
 	} else if (!c->alive) {
 		ui_fmt_uptime(c->down_since_ns > 0 ? f->now_mono - c->down_since_ns : 0, a,
 		              sizeof a);
-		snprintf(buf, cap, "60 s to now, feed down for %s of it", a);
+		snprintf(buf, cap, "60s (down %s)", a);
 	} else if (c->connected_since_ns > 0 &&
 	           f->now_mono - c->connected_since_ns < 60 * NS_PER_S) {
 		ui_fmt_uptime(f->now_mono - c->connected_since_ns, a, sizeof a);
-		snprintf(buf, cap, "60 s to now, connected for %s of it", a);
+		snprintf(buf, cap, "60s (up %s)", a);
 	} else {
-		snprintf(buf, cap, "last 60 s");
+		snprintf(buf, cap, "60s");
 	}
 	return buf;
 }
@@ -85,7 +86,7 @@ static void trades_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 	const struct ui *u = f->u;
 	const struct market_state *m = f->m;
 	char span[96];
-	ui_title(w, f, UI_PANE_TRADES, " trades  %" PRIu64 " since start  flow: %s", m->ntrades,
+	ui_title(w, f, UI_PANE_TRADES, " trades  %" PRIu64 " since start  flow %s", m->ntrades,
 	         flow_span(f, span, sizeof span));
 	int y = 1;
 	if (y < r->h) {

@@ -8,11 +8,23 @@
 # Enter on it (alerts pane) opens the detail view listing every asset, Esc closes it;
 # R reconnects at once (a second WebSocket upgrade in clobsim's log long before the
 # backoff) and the recovery is one row too; A marks every alert read; on q the metrics
-# file says clobtop_connected 0 and has the last-update timestamp.
+# file says clobtop_connected 0 and has the last-update timestamp.  --help and the man page
+# name the keys the help overlay lists.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 . "$(dirname "$0")/e2e_ui_lib.sh"
 T0=$(date +%s)
+
+# The keys the overlay lists are the ones --help and the man page name (Enter opens a
+# detail view, Esc closes it, S-Tab, g/G, the alert keys).
+"$CLOBTOP" --help >"$WORK/help.txt" || fail "--help failed"
+for k in "Enter detail view" "Esc close" "S-Tab" "g/G" "R reconnect now" "S reverse" \
+	"f filter alerts" "A acknowledge alerts" "C clear alerts"; do
+	grep -qF -- "$k" "$WORK/help.txt" || fail "--help does not say \"$k\""
+done
+for k in '.B Esc' 'S-Tab' '.B Enter' '.B R' '.B S' '.B f' '.B A' '.B C' ' g ", " G'; do
+	grep -qF -- "$k" "$top_srcdir/man/clobtop.1" || fail "the man page does not document $k"
+done
 
 start_sim --rate 100 --new-market-every 0 --markets 4 --duration 80 \
 	--log "$WORK/sim.log" --assets-out "$WORK/assets.all"

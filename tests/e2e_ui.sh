@@ -15,12 +15,7 @@ T0=$(date +%s)
 
 start_sim --rate 0 --new-market-every 0 --markets 4 --duration 55 \
 	--log "$WORK/sim.log" --assets-out "$WORK/assets.all"
-i=0
-while [ "$(wc -l <"$WORK/assets.all" 2>/dev/null || echo 0)" -lt 8 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(wc -l <"$WORK/assets.all")" -eq 8 ] || fail "clobsim wrote $(wc -l <"$WORK/assets.all") tokens to --assets-out, expected 8"
+ui_sim_tokens 8
 head -n 7 "$WORK/assets.all" >"$WORK/assets7"
 ADD_ID=$(sed -n '8s/ .*//p' "$WORK/assets.all")
 CELTICS_ID=$(sed -n 's/^\([0-9]*\) Celtics .*/\1/p' "$WORK/assets.all")

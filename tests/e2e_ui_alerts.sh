@@ -28,11 +28,7 @@ done
 
 start_sim --rate 100 --new-market-every 0 --markets 4 --duration 80 \
 	--log "$WORK/sim.log" --assets-out "$WORK/assets.all"
-i=0
-while [ "$(wc -l <"$WORK/assets.all" 2>/dev/null || echo 0)" -lt 8 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+ui_sim_tokens 8
 ui_start 120 40 "$CLOBTOP" --url "ws://127.0.0.1:$SIM_PORT/ws/market" --no-gamma \
 	--assets-file "$WORK/assets.all" --refresh 250 --stale-warn 1 --stale-alert 2 \
 	--backoff-min 30 --backoff-max 30 --metrics-file "$WORK/metrics.prom"

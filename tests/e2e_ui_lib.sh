@@ -102,6 +102,18 @@ ui_wait_gone() {
 	fail "\"$1\" still on the screen after $((${2:-100} / 10)) s"
 }
 
+# ui_sim_tokens N: up to 5 s for clobsim's --assets-out file $WORK/assets.all to list N
+# tokens; fails otherwise.
+ui_sim_tokens() {
+	i=0
+	while [ "$(wc -l <"$WORK/assets.all" 2>/dev/null || echo 0)" -lt "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(wc -l <"$WORK/assets.all")" -eq "$1" ] ||
+		fail "clobsim wrote $(wc -l <"$WORK/assets.all") tokens to --assets-out, expected $1"
+}
+
 ui_keys() {
 	$T send-keys -t ui "$@"
 }

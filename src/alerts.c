@@ -1,30 +1,84 @@
 /*
  * alerts: the alert log and the trade tape (see alerts.h).  Two fixed rings in the model;
- * never allocates.
+ * storms of the same alert are grouped into one row here.  Never allocates.
  */
 #include "alerts.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "market.h"
 #include "sanitize.h"
 
-static const char *const alert_names[] = {
-#define X(e, s) s,
+static const struct {
+	const char *name;             /* in snapshots and filters */
+	enum alert_severity severity; /* info, warn, crit */
+} alert_kinds[] = {
+#define X(e, s, sev) [e] = {s, sev},
     ALERT_KINDS(X)
 #undef X
 };
 
+static const char *const severity_names[ALERT_SEV_COUNT] = {"info", "warn", "crit"};
+
 const char *alert_kind_name(enum alert_kind k)
 {
-	return (unsigned)k < ALERT_KIND_COUNT ? alert_names[k] : "?";
+	return (unsigned)k < ALERT_KIND_COUNT ? alert_kinds[k].name : "?";
+}
+
+enum alert_severity alert_kind_severity(enum alert_kind k)
+{
+	return (unsigned)k < ALERT_KIND_COUNT ? alert_kinds[k].severity : ALERT_SEV_WARN;
+}
+
+const char *alert_severity_name(enum alert_severity s)
+{
+	return (unsigned)s < ALERT_SEV_COUNT ? severity_names[s] : "?";
+}
+
+bool alert_names_asset(const struct alert *al, uint32_t idx)
+{
+	uint32_t n = al->nassets < ALERT_GROUP_IDS ? al->nassets : ALERT_GROUP_IDS;
+	for (uint32_t i = 0; i < n; i++)
+		if (al->asset_idx[i] == idx)
+			return true;
+	return false;
+}
+
+/* Adds the asset (by id) to the row's list unless it is there already. */
+static void row_add_asset(struct market_state *m, struct alert *al, const char *asset_id)
+{
+	if (!asset_id || !asset_id[0])
+		return;
+	struct asset *a = market_find(m, asset_id, strlen(asset_id));
+	if (!a)
+		return;
+	uint32_t idx = (uint32_t)(a - m->assets);
+	if (alert_names_asset(al, idx))
+		return;
+	if (al->nassets < ALERT_GROUP_IDS)
+		al->asset_idx[al->nassets] = idx;
+	al->nassets++;
+}
+
+/* The newest row, when the alert belongs to its storm. */
+static struct alert *group_row(struct market_state *m, enum alert_kind kind, const char *msg,
+                               int64_t now_mono)
+{
+	if (m->nalerts == 0 || m->nalerts - 1 < m->alerts_cleared)
+		return NULL;
+	struct alert *al = &m->alerts[(m->nalerts - 1) % ALERT_LOG_SIZE];
+	if (al->kind != kind || now_mono - al->t_last_mono_ns >= ALERT_GROUP_NS ||
+	    strcmp(al->message, msg) != 0)
+		return NULL;
+	return al;
 }
 
 void market_alert(struct market_state *m, enum alert_kind kind, const char *asset_id,
                   const char *fmt, ...)
 {
-	char raw[sizeof(m->alerts[0].message)];
+	char raw[sizeof(m->alerts[0].message)], msg[sizeof(raw)];
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
@@ -33,14 +87,39 @@ void market_alert(struct market_state *m, enum alert_kind kind, const char *asse
 		n = 0;
 	if ((size_t)n >= sizeof(raw))
 		n = sizeof(raw) - 1;
-	struct alert *al = &m->alerts[m->nalerts % ALERT_LOG_SIZE];
+	sanitize_text(msg, sizeof(msg), raw, (size_t)n);
 	/* Receipt time of the record (or backlog) being judged, so a late drain does not
 	 * misdate what happened. */
-	al->t_real_ns = m->cur_real_ns ? m->cur_real_ns : clock_real_ns();
-	al->kind = kind;
-	snprintf(al->asset_id, sizeof(al->asset_id), "%s", asset_id ? asset_id : "");
-	sanitize_text(al->message, sizeof(al->message), raw, (size_t)n);
-	m->nalerts++;
+	int64_t now_real = m->cur_real_ns ? m->cur_real_ns : clock_real_ns();
+	int64_t now_mono = market_now_ns(m);
+	m->alerts_raised++;
+	m->alert_seq++;
+	struct alert *al = group_row(m, kind, msg, now_mono);
+	if (!al) {
+		al = &m->alerts[m->nalerts % ALERT_LOG_SIZE];
+		memset(al, 0, sizeof(*al));
+		al->t_real_ns = now_real;
+		al->kind = kind;
+		snprintf(al->asset_id, sizeof(al->asset_id), "%s", asset_id ? asset_id : "");
+		snprintf(al->message, sizeof(al->message), "%s", msg);
+		m->nalerts++;
+	}
+	al->count++;
+	al->t_last_real_ns = now_real;
+	al->t_last_mono_ns = now_mono;
+	al->seq = m->alert_seq;
+	row_add_asset(m, al, asset_id);
+}
+
+void market_alerts_ack(struct market_state *m)
+{
+	m->alerts_acked_seq = m->alert_seq;
+}
+
+void market_alerts_clear(struct market_state *m)
+{
+	m->alerts_cleared = m->nalerts;
+	m->alerts_acked_seq = m->alert_seq;
 }
 
 void alerts_tape_add(struct market_state *m, const struct trade *t)
@@ -51,7 +130,7 @@ void alerts_tape_add(struct market_state *m, const struct trade *t)
 
 const struct alert *market_alert_at(const struct market_state *m, size_t i)
 {
-	if (i >= m->nalerts || i >= ALERT_LOG_SIZE)
+	if (i >= m->nalerts || i >= ALERT_LOG_SIZE || i >= m->nalerts - m->alerts_cleared)
 		return NULL;
 	return &m->alerts[(m->nalerts - 1 - i) % ALERT_LOG_SIZE];
 }

@@ -230,6 +230,16 @@ struct schedule {
 	int64_t next_render, next_export, next_summary, next_labels;
 };
 
+static void write_metrics(struct app *a)
+{
+	if (a->o->metrics_file) {
+		char err[512];
+		struct export_options eo = export_opts(a);
+		if (export_metrics(&a->m, &eo, a->o->metrics_file, err, sizeof(err)) != 0)
+			market_alert(&a->m, ALERT_EXPORT, NULL, "metrics: %s", err);
+	}
+}
+
 static void render(struct app *a, int64_t now)
 {
 	refresh_feed_stats(a);
@@ -237,12 +247,7 @@ static void render(struct app *a, int64_t now)
 	if (a->ui)
 		ui_render(a->ui, &a->m, now, clock_real_ns());
 	publish(a);
-	if (a->o->metrics_file) {
-		char err[512];
-		struct export_options eo = export_opts(a);
-		if (export_metrics(&a->m, &eo, a->o->metrics_file, err, sizeof(err)) != 0)
-			market_alert(&a->m, ALERT_EXPORT, NULL, "metrics: %s", err);
-	}
+	write_metrics(a);
 }
 
 /* Whatever is due at now: render, summary line, periodic export, label lookups. */
@@ -380,6 +385,8 @@ int app_close(struct app *a)
 		drain(a, INT64_MAX);
 		market_tick(&a->m, clock_mono_ns());
 		publish(a);
+		/* The sources applied CONN_STOPPED: the file must not say connected after exit. */
+		write_metrics(a);
 	}
 	httpd_stop(a->httpd);
 	a->httpd = NULL;

@@ -177,14 +177,22 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	json_object_set_new(root, "assets", assets);
 
 	json_t *alerts = json_array();
-	size_t n = m->nalerts < ALERT_LOG_SIZE ? (size_t)m->nalerts : ALERT_LOG_SIZE;
+	size_t n = 0;
+	while (market_alert_at(m, n))
+		n++;
 	for (size_t i = n; i-- > 0;) {
 		const struct alert *al = market_alert_at(m, i);
 		char t[40];
 		rfc3339(al->t_real_ns, t, sizeof(t));
+		json_t *ids = json_array();
+		for (uint32_t k = 0; k < al->nassets && k < ALERT_GROUP_IDS; k++)
+			json_array_append_new(ids, json_string(m->assets[al->asset_idx[k]].id));
 		json_array_append_new(
-		    alerts, json_pack("{s:s, s:s, s:s, s:s}", "time", t, "asset_id", al->asset_id,
-		                      "kind", alert_kind_name(al->kind), "message", al->message));
+		    alerts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "time", t,
+				      "asset_id", al->asset_id, "kind", alert_kind_name(al->kind),
+				      "severity", alert_severity_name(alert_kind_severity(al->kind)),
+				      "message", al->message, "count", (json_int_t)al->count,
+				      "assets", (json_int_t)al->nassets, "asset_ids", ids));
 	}
 	json_object_set_new(root, "alerts", alerts);
 	return root;
@@ -474,6 +482,12 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	        "# HELP clobtop_connected Whether the feed is connected and alive.\n"
 	        "# TYPE clobtop_connected gauge\nclobtop_connected %d\n",
 	        m->conn.alive ? 1 : 0);
+	bprintf(&b,
+	        "# HELP clobtop_last_update_timestamp_seconds When the newest feed record was "
+	        "received (Unix time; 0 before any).\n"
+	        "# TYPE clobtop_last_update_timestamp_seconds gauge\n"
+	        "clobtop_last_update_timestamp_seconds %" PRId64 ".%03" PRId64 "\n",
+	        m->feed_real_ns / 1000000000, m->feed_real_ns % 1000000000 / 1000000);
 	metric_summary(&b, "clobtop_feed_latency", "Receipt time minus exchange timestamp",
 	               m->feed_ms, 1000, now_s);
 	metric_summary(&b, "clobtop_pipeline_latency", "Applied minus received", m->pipeline_us, 1,

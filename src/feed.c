@@ -437,8 +437,8 @@ static void backoff_wait(struct feed *f, int64_t ms)
 		int r = poll(p, 2, (int)left);
 		if (stopping(f))
 			return;
-		if (r > 0 && p[0].revents)
-			feed_drain_commands(f);
+		if (r > 0 && p[0].revents && !feed_drain_commands(f))
+			return; /* FEED_RECONNECT: try now */
 	}
 }
 

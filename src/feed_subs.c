@@ -189,6 +189,11 @@ static bool handle_command(struct feed *f, const struct ring_rec *rec)
 	char text[sizeof(((struct conn_event *)0)->text)];
 	char clean[sizeof(text)];
 
+	if (op == FEED_RECONNECT) {
+		/* The operator's "reconnect now": false ends the session or the backoff. */
+		feed_emit(f, CONN_SENT, 0, 0, "reconnect requested by the operator");
+		return false;
+	}
 	if (n == 0)
 		return true;
 	switch (op) {

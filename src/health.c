@@ -26,7 +26,7 @@ static void alert_crossed(struct market_state *m, struct asset *a)
 	char b[NUM_BUF], k[NUM_BUF];
 	fmt_price(b, book_best(&a->book, SIDE_BID));
 	fmt_price(k, book_best(&a->book, SIDE_ASK));
-	market_alert(m, ALERT_CROSSED, a->id, "%s book %s: bid %s >= ask %s", a->label,
+	market_alert(m, ALERT_CROSSED, a->id, "book %s: bid %s >= ask %s",
 	             book_cross(&a->book) == BOOK_LOCKED ? "locked" : "crossed", b, k);
 }
 
@@ -38,7 +38,7 @@ static void alert_drift(struct market_state *m, struct asset *a)
 	fmt_price(xb, a->ex_best_bid);
 	fmt_price(xa, a->ex_best_ask);
 	market_alert(m, ALERT_DRIFT, a->id,
-	             "%s drift: book %s/%s, exchange says %s/%s for %u updates", a->label, ob, oa,
+	             "book %s/%s, exchange says %s/%s for %u updates", ob, oa,
 	             xb, xa, a->mismatch_streak);
 }
 
@@ -58,19 +58,19 @@ static void set_state(struct market_state *m, struct asset *a, enum asset_state 
 		alert_crossed(m, a);
 		a->crossed_alerted = true;
 	} else if (s == ASSET_STALE && !a->stale_alerted) {
-		market_alert(m, ALERT_STALE, a->id, "%s: no update for %" PRId64 " s%s", a->label,
-		             m->cfg.stale_alert_ms / 1000, m->conn.alive ? "" : " (feed down)");
+		market_alert(m, ALERT_STALE, a->id, "%sno update for %" PRId64 " s",
+		             m->conn.alive ? "" : "connection lost: ", m->cfg.stale_alert_ms / 1000);
 		a->stale_alerted = true;
 	} else if (s == ASSET_UNKNOWN) {
 		market_alert(
 		    m, ALERT_SERVER, a->id,
-		    "%s: unknown to the exchange (it answered [] and sent no book in %" PRId64
+		    "unknown to the exchange (it answered [] and sent no book in %" PRId64
 		    " s)",
-		    a->label, m->cfg.unknown_after_ms / 1000);
+		    m->cfg.unknown_after_ms / 1000);
 	} else if (s == ASSET_FRESH || s == ASSET_QUIET) {
 		if (a->stale_alerted || a->crossed_alerted || old == ASSET_DRIFT ||
 		    old == ASSET_UNKNOWN)
-			market_alert(m, ALERT_RECOVERED, a->id, "%s recovered (was %s)", a->label,
+			market_alert(m, ALERT_RECOVERED, a->id, "recovered (was %s)",
 			             asset_state_name(old));
 		a->stale_alerted = false;
 		a->crossed_alerted = false;
@@ -153,8 +153,8 @@ static void bbo_agreed(struct market_state *m, struct asset *a, int64_t now_mono
 	if (a->mismatch_streak && a->state != ASSET_DRIFT)
 		market_alert(
 		    m, ALERT_MISMATCH, a->id,
-		    "%s: exchange best prices disagreed for %u update%s, then agreed again",
-		    a->label, a->mismatch_streak, a->mismatch_streak > 1 ? "s" : "");
+		    "exchange best prices disagreed for %u update%s, then agreed again",
+		    a->mismatch_streak, a->mismatch_streak > 1 ? "s" : "");
 	a->mismatch_streak = 0;
 	a->mismatch_since_mono_ns = 0;
 	if (a->state == ASSET_DRIFT)

@@ -82,12 +82,13 @@ void labels_apply(struct app *a)
 		for (size_t i = 0; i < r->nmarkets; i++)
 			added += apply_market(a, r, &r->markets[i]);
 		if (r->kind == GAMMA_SLUG) {
+			const char *ms = r->nmarkets == 1 ? "" : "s", *as = added == 1 ? "" : "s";
 			market_alert(&a->m, ALERT_INFO, NULL,
-			             "slug %s: %zu markets, %zu new assets", r->query, r->nmarkets,
-			             added);
+			             "slug %s: %zu market%s, %zu new asset%s", r->query,
+			             r->nmarkets, ms, added, as);
 			if (a->ui)
-				ui_status(a->ui, "slug %s: %zu markets, %zu assets subscribed",
-				          r->query, r->nmarkets, added);
+				ui_status(a->ui, "slug %s: %zu market%s, %zu asset%s subscribed",
+				          r->query, r->nmarkets, ms, added, as);
 		}
 	}
 	free(r);

@@ -110,7 +110,7 @@ static void resync_one(struct market_state *m, const char *id, const char *why)
 	}
 	resync_requested(m, a);
 	m->cnt.resyncs++;
-	market_alert(m, ALERT_RESYNC, a->id, "resync %s (%s)", a->label, why);
+	market_alert(m, ALERT_RESYNC, a->id, "resync (%s)", why);
 }
 
 /* Every subscribed asset, in commands of bounded size. */
@@ -276,7 +276,7 @@ static void on_tick_size(struct market_state *m, struct asset *a, const struct e
 	char o[NUM_BUF], n[NUM_BUF];
 	fmt_price(o, a->tick ? a->tick : ev->tick.old_tick);
 	fmt_price(n, ev->tick.new_tick);
-	market_alert(m, ALERT_TICK_SIZE, a->id, "%s tick size %s -> %s", a->label, o, n);
+	market_alert(m, ALERT_TICK_SIZE, a->id, "tick size %s -> %s", o, n);
 	a->tick = ev->tick.new_tick;
 }
 
@@ -295,7 +295,7 @@ static void on_resolved(struct market_state *m, struct asset *a, const struct ev
 	if (ev->resolved.winning_outcome.s)
 		sanitize_text(outcome, sizeof(outcome), ev->resolved.winning_outcome.s,
 		              ev->resolved.winning_outcome.len);
-	market_alert(m, ALERT_RESOLVED, a->id, "%s resolved: %s%s%s", a->label,
+	market_alert(m, ALERT_RESOLVED, a->id, "resolved: %s%s%s",
 	             won ? "won" : "lost", outcome[0] ? ", winner " : "", outcome);
 	health_resolved(m, a);
 }
@@ -341,9 +341,9 @@ static bool untrust_for_bad_event(struct market_state *m, const struct event *ev
 	if (!a || !a->subscribed || !a->have_snapshot)
 		return false;
 	market_alert(m, ALERT_MALFORMED, a->id,
-	             "%s: an update could not be applied (%s); book "
+	             "an update could not be applied (%s); book "
 	             "untrusted until a new snapshot",
-	             a->label, ev->bad.reason ? ev->bad.reason : "?");
+	             ev->bad.reason ? ev->bad.reason : "?");
 	health_untrust(a, m->cur_mono_ns);
 	if (m->cfg.auto_resync)
 		market_resync(m, a->id, "update could not be applied");
@@ -365,7 +365,7 @@ static void on_malformed(struct market_state *m, const struct event *ev)
 	if (untrust_for_bad_event(m, ev))
 		return;
 	/* One alert per reason change keeps a flood readable; the counter has it all. */
-	if (m->nalerts == 0 || market_alert_at(m, 0)->kind != ALERT_MALFORMED ||
+	if (!market_alert_at(m, 0) || market_alert_at(m, 0)->kind != ALERT_MALFORMED ||
 	    m->cnt.malformed % 1000 == 1)
 		market_alert(m, ALERT_MALFORMED, NULL, "malformed frame: %s (%" PRIu64 " so far)",
 		             ev->bad.reason ? ev->bad.reason : "?", m->cnt.malformed);
@@ -453,10 +453,12 @@ static void on_frame_event(void *ctx, const struct event *ev)
 /* ---- connection events ---- */
 
 /* The connection is down: last_error says why (already formatted by the caller). */
-static void conn_down(struct conn_info *c)
+static void conn_down(struct conn_info *c, int64_t now_mono_ns)
 {
 	c->alive = false;
 	c->connected_since_ns = 0;
+	if (!c->down_since_ns)
+		c->down_since_ns = now_mono_ns;
 }
 
 static void on_connected(struct market_state *m)
@@ -465,6 +467,9 @@ static void on_connected(struct market_state *m)
 	c->connects++;
 	c->alive = true;
 	c->connected_since_ns = m->cur_mono_ns;
+	c->attempts = 0;
+	c->down_since_ns = 0;
+	c->retry_at_ns = 0;
 	if (c->connects > 1) {
 		c->reconnects++;
 		market_alert(m, ALERT_RECONNECT, NULL, "reconnected (%" PRIu64 " so far)",
@@ -480,7 +485,7 @@ static void on_freeze(struct market_state *m, const struct conn_event *ce)
 {
 	struct conn_info *c = &m->conn;
 	if (ce->code == 1) {
-		conn_down(c);
+		conn_down(c, market_now_ns(m));
 		snprintf(c->last_error, sizeof(c->last_error),
 		         "silent freeze: no data for %" PRId64 " s even after resubscribing",
 		         ce->value / 1000);
@@ -498,7 +503,7 @@ static void on_conn_lost(struct market_state *m, const struct conn_event *ce, co
 {
 	struct conn_info *c = &m->conn;
 	const char *what = "connection";
-	conn_down(c);
+	conn_down(c, market_now_ns(m));
 	if (ce->kind == CONN_CLOSED) {
 		snprintf(c->last_error, sizeof(c->last_error), "closed %d%s%s", ce->code,
 		         text[0] ? ": " : "", text);
@@ -524,6 +529,8 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 	case CONN_CONNECTING:
 		if (text[0])
 			snprintf(c->url, sizeof(c->url), "%s", text);
+		c->attempts++;
+		c->retry_at_ns = 0;
 		break;
 	case CONN_CONNECTED:
 		on_connected(m);
@@ -537,6 +544,7 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		on_conn_lost(m, ce, text);
 		break;
 	case CONN_BACKOFF:
+		c->retry_at_ns = market_now_ns(m) + ce->value * NS_PER_MS;
 		market_alert(m, ALERT_CONNECTION, NULL, "reconnecting in %.1f s",
 		             (double)ce->value / 1000.0);
 		break;
@@ -551,7 +559,7 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		             ce->value);
 		break;
 	case CONN_STOPPED:
-		conn_down(c);
+		conn_down(c, market_now_ns(m));
 		break;
 	default:
 		break;

@@ -46,6 +46,10 @@ struct conn_info {
 	int64_t started_mono_ns;    /* program start */
 	uint64_t reconnects;        /* CONNECTED events after the first */
 	uint64_t connects;          /* CONNECTED events */
+	uint64_t attempts;          /* CONNECTING events since the last CONNECTED */
+	int64_t down_since_ns;      /* CLOCK_MONOTONIC the connection was lost, 0 when up or
+	                               never connected */
+	int64_t retry_at_ns;        /* CLOCK_MONOTONIC of the next attempt (BACKOFF), 0 none */
 	bool alive;                 /* connected (or replaying) and not declared dead */
 };
 
@@ -109,9 +113,13 @@ struct market_state {
 	struct rate byte_rate;               /* bytes per second */
 	struct flow flow;                    /* all assets together */
 	struct alert alerts[ALERT_LOG_SIZE]; /* ring of alerts */
-	uint64_t nalerts;                    /* ever raised; newest is alerts[(nalerts-1) % SIZE] */
-	struct trade tape[TAPE_SIZE];        /* ring of trades */
-	uint64_t ntrades;                    /* ever seen */
+	uint64_t nalerts;          /* rows ever made; newest is alerts[(nalerts-1) % SIZE] */
+	uint64_t alerts_raised;    /* alerts ever raised, grouped ones included */
+	uint64_t alert_seq;        /* bumped by every raise; a row keeps the value of its latest */
+	uint64_t alerts_acked_seq; /* rows with seq above this are unread */
+	uint64_t alerts_cleared;   /* rows below this index were cleared by the operator */
+	struct trade tape[TAPE_SIZE];         /* ring of trades */
+	uint64_t ntrades;                     /* ever seen */
 	uint64_t data_frames_since_subscribe; /* non-PONG frames since the last (re)subscribe */
 	int64_t gap_resync_mono_ns;           /* last resync of everything for a gap, 0 never */
 	bool gap_resync_pending;          /* a gap arrived within a second of that: at next tick */

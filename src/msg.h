@@ -59,6 +59,7 @@ enum feed_op {
 	FEED_SUB = 'S',    /* subscribe ids */
 	FEED_UNSUB = 'U',  /* unsubscribe ids */
 	FEED_RESYNC = 'R', /* unsubscribe then subscribe ids: forces fresh snapshots */
+	FEED_RECONNECT = 'C', /* no ids: drop the connection, or end the backoff wait, now */
 };
 
 #endif

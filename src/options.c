@@ -394,8 +394,10 @@ void options_usage(FILE *out)
 		print_option(out, &opts[i]);
 	}
 	fputs("\n"
-	      "Keys: ? help, a add, d unsubscribe, r resync, s sort, / filter, e export,\n"
-	      "      p pause, Tab next pane, Enter book, arrows/j/k/PgUp/PgDn/Home/End move,\n"
+	      "Keys: ? help (all keys), a add, d unsubscribe, r resync, R reconnect now,\n"
+	      "      / filter assets, s < > sort column, S reverse, f filter alerts,\n"
+	      "      A acknowledge alerts, C clear alerts, e export, p pause, Tab/S-Tab pane,\n"
+	      "      Enter detail view, Esc close, Up/Down/j/k/PgUp/PgDn/Home/End/g/G move,\n"
 	      "      q quit.\n"
 	      "Every option but --config and --no-config can be set in the config file as\n"
 	      "'name = value'; the command line wins, and a flag takes =no to undo the file's.\n"

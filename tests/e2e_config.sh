@@ -85,8 +85,10 @@ dash() {
 }
 dash
 ui_wait "sort label"
-ui_keys s
-ui_wait "sort spread"
+for next in bid ask spread; do # 's' walks the columns
+	ui_keys s
+	ui_wait "sort $next"
+done
 ui_keys /
 ui_type "$LABEL"
 ui_keys Enter

@@ -62,7 +62,11 @@ ui_start 120 40 script -q -e -c "$WORK/inner.sh" "$WORK/out.raw"
 for t in "clobtop [replay]" " assets 1/2 of 2" " book " " trades " " alerts " "resolved"; do
 	ui_wait "$t"
 done
-ui_wait "SAFEQAlphaBetaGammaDeltaEnd?  tick 0."
+# The whole label, in the selected asset's drill-down (Enter; Esc closes it).
+ui_keys Enter
+ui_wait "SAFEQAlphaBetaGammaDeltaEnd?   (Esc or Enter closes"
+ui_keys Escape
+ui_wait " book "
 ui_wait "YES · SAFEQAlphaBe"
 ui_wait "NO · SAFEQAlphaBet"
 ui_keys e

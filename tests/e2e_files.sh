@@ -1,8 +1,9 @@
 #!/bin/sh
 # The files clobtop writes, through the real binary against clobsim: --record then
-# --replay rebuilds the very same books; --metrics-file is Prometheus text; --export-every
-# and the 'export' command write timestamped snapshots into --export-dir; an export into a
-# directory that cannot exist is reported and the run goes on.
+# --replay rebuilds the very same books; --metrics-file is Prometheus text (and says
+# connected 0 after exit); --export-every and the 'export' command write timestamped
+# snapshots into --export-dir; an export into a directory that cannot exist is reported
+# and the run goes on.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
 
@@ -42,7 +43,11 @@ done
 	fail "the failed export is not in the alert log"
 
 grep -q '^clobtop_frames_total [1-9][0-9]*$' "$WORK/metrics.prom" || fail "metrics: no frame counter"
-grep -q '^clobtop_connected 1$' "$WORK/metrics.prom" || fail "metrics: not connected"
+# Written once more at exit: no longer connected, and when the last record came.
+grep -q '^clobtop_connected 0$' "$WORK/metrics.prom" ||
+	fail "metrics: still says connected after exit: $(grep '^clobtop_connected' "$WORK/metrics.prom")"
+grep -q '^clobtop_last_update_timestamp_seconds [1-9][0-9]*\.[0-9]\{3\}$' "$WORK/metrics.prom" ||
+	fail "metrics: no last-update timestamp: $(grep last_update "$WORK/metrics.prom")"
 grep -q '^clobtop_feed_latency_seconds{quantile="0.99"} ' "$WORK/metrics.prom" || fail "metrics: no latency"
 grep -q '^clobtop_asset_best_bid{asset_id="[0-9]*",label="' "$WORK/metrics.prom" ||
 	fail "metrics: no per-asset best bid"

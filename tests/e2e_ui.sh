@@ -3,9 +3,9 @@
 # watching a clobsim that sends no flow (--rate 0, no new markets), so every value on the
 # screen is stable and can be compared with what clobtop exports and what clobsim logs.
 #
-# Proves: every pane shows; the assets rows and the ladder agree with the snapshot that
-# 'e' writes (schema clobtop.snapshot/1, path in the status line); 's' cycles the sort as
-# documented (label ascending, spread widest first, ...); '/' filters by label or id and
+# Proves: every pane shows; the assets rows and the ladder (and its title's level counts)
+# agree with the snapshot that 'e' writes (schema clobtop.snapshot/1, path in the status
+# line); 's' cycles the sort through the columns (label ascending, spread widest first, ...); '/' filters by label or id and
 # Esc clears; 'a' subscribes a typed token id (an "operation":"subscribe" frame in
 # clobsim's log); 'd' asks, 'n' keeps and 'y' unsubscribes (an "unsubscribe" frame);
 # resizing redraws within the new size; 'q' exits 0 and gives the terminal back.
@@ -15,11 +15,7 @@ T0=$(date +%s)
 
 start_sim --rate 0 --new-market-every 0 --markets 4 \
 	--log "$WORK/sim.log" --assets-out "$WORK/assets.all"
-dl=$(deadline 30)
-while [ "$(wc -l <"$WORK/assets.all" 2>/dev/null || echo 0)" -lt 8 ] && before "$dl"; do
-	sleep 0.05
-done
-[ "$(wc -l <"$WORK/assets.all")" -eq 8 ] || fail "clobsim wrote $(wc -l <"$WORK/assets.all") tokens to --assets-out, expected 8"
+ui_sim_tokens 8
 head -n 7 "$WORK/assets.all" >"$WORK/assets7"
 ADD_ID=$(sed -n '8s/ .*//p' "$WORK/assets.all")
 CELTICS_ID=$(sed -n 's/^\([0-9]*\) Celtics .*/\1/p' "$WORK/assets.all")
@@ -93,12 +89,15 @@ def cmd_compare(screen, snappath):
         for name, shown, key in (("bid", bid, "best_bid"), ("ask", ask, "best_ask"), ("spread", spread, "spread")):
             if dec(shown) != dec(a[key]):
                 sys.exit("%s %s: screen shows %s, snapshot has %s" % (label, name, shown, a[key]))
-    # The ladder: best ask just above the spread line, best bid just below.
+    # The ladder (of the selected asset, the first row): best ask just above the spread
+    # line, best bid just below; the title gives the level counts first.
     bc = split_col(lines)
     title = next(ln for ln in lines if " assets " in ln and " book " in ln)[bc:]
-    m = re.match(r" book (.*?)(  tick|$)", title)
-    blabel = m.group(1).strip()
+    blabel = rs[0][0]
     a = by_label(snap, blabel)
+    m = re.match(r" book (\d+) bids (\d+) asks  tick ", title)
+    if not m or (int(m.group(1)), int(m.group(2))) != (len(a["bids"]), len(a["asks"])):
+        sys.exit("book title %r: expected %d bids %d asks" % (title, len(a["bids"]), len(a["asks"])))
     si = next(i for i, ln in enumerate(lines) if re.search(r"spread \S+ \(.*bps\) mid", ln[bc:]))
     ask = lines[si - 1][bc:].split()
     bid = lines[si + 1][bc:].split()
@@ -163,29 +162,29 @@ SNAP=$(sed -n 's/.*snapshot written to \([^ ]*\.json\).*/\1/p' "$WORK/screen" | 
 cp "$WORK/screen" "$WORK/screen.e"
 scr compare "$WORK/screen.e" "$SNAP" || fail "the screen disagrees with the snapshot $SNAP"
 
-# 's': label ascending (the default), then spread widest first, then the rest in the
-# documented cycle back to label.
+# 's': label ascending (the default), then each column in table order (spread, the
+# fourth, widest first), back to label after ten presses.
 scr labels "$WORK/screen.e" >"$WORK/by_label"
 LC_ALL=C sort -c "$WORK/by_label" || fail "default order is not by label"
-ui_keys s
+ui_keys s s s
 ui_wait "sort spread"
 ui_wait "sort by spread"
 scr spreads "$WORK/screen" >"$WORK/spreads"
 sort -g -r -c "$WORK/spreads" || fail "'s': spread order is not widest first: $(tr '\n' ' ' <"$WORK/spreads")"
 scr labels "$WORK/screen" >"$WORK/by_spread"
 cmp -s "$WORK/by_label" "$WORK/by_spread" && fail "'s': the rows did not change order"
-for k in "msgs/min" age state label; do
+for k in bps mid last "msgs/min" age state label; do
 	ui_keys s
 	ui_wait "sort $k"
 done
 scr labels "$WORK/screen" >"$WORK/by_label2"
-cmp -s "$WORK/by_label" "$WORK/by_label2" || fail "five 's' presses should come back to the label order"
+cmp -s "$WORK/by_label" "$WORK/by_label2" || fail "ten 's' presses should come back to the label order"
 
 # '?' shows the key table; any key closes it.  'p' freezes the screen and says so.
 ui_keys '?'
-ui_wait "cycle sort: label, spread, msgs/min, age, state"
+ui_wait "sort by the next column (or click a column heading)"
 ui_keys x
-ui_wait_gone "cycle sort"
+ui_wait_gone "sort by the next column"
 ui_keys p
 ui_wait " PAUSED "
 ui_keys p
@@ -240,7 +239,7 @@ ui_wait "unsubscribe cancelled"
 ui_keys d
 ui_wait "(y/n)"
 ui_keys y
-ui_wait "unsubscribed $(echo "$CELTICS_ID" | cut -c 1-40)"
+ui_wait "unsubscribed Celtics · Lakers vs. Celtics"
 dl=$(deadline 30)
 while [ "$(scr subs "$WORK/sim.log" unsubscribe "$CELTICS_ID")" -lt 1 ] && before "$dl"; do
 	sleep 0.1

@@ -122,6 +122,17 @@ ui_sync() {
 	done
 }
 
+# ui_sim_tokens N: up to 30 s (on the clock) for clobsim's --assets-out file
+# $WORK/assets.all to list N tokens; fails otherwise.
+ui_sim_tokens() {
+	_st_dl=$(deadline 30)
+	while [ "$(wc -l <"$WORK/assets.all" 2>/dev/null || echo 0)" -lt "$1" ] && before "$_st_dl"; do
+		sleep 0.05
+	done
+	[ "$(wc -l <"$WORK/assets.all")" -eq "$1" ] ||
+		fail "clobsim wrote $(wc -l <"$WORK/assets.all") tokens to --assets-out, expected $1"
+}
+
 ui_keys() {
 	$T send-keys -t ui "$@"
 }

@@ -27,10 +27,10 @@ ui_wait " fresh"
 ui_check_width 80 "80x24"
 [ "$(wc -l <"$WORK/screen")" -eq 24 ] || fail "80x24: the capture has $(wc -l <"$WORK/screen") rows"
 ui_keys '?'
-ui_wait "cycle sort"
+ui_wait "sort by the next column"
 ui_check_width 80 "80x24 help overlay"
 ui_keys x
-ui_wait_gone "cycle sort"
+ui_wait_gone "sort by the next column"
 ui_keys Tab
 ui_wait " book "
 

@@ -154,6 +154,47 @@ START_TEST(each_transition_alerts_once_and_recovery_alerts_once)
 }
 END_TEST
 
+/* ---- the alert log groups storms ---- */
+
+START_TEST(a_storm_of_one_alert_is_one_row_with_a_count_and_its_assets)
+{
+	struct market_state *m = new_market(NULL);
+	const char *ids[] = {"111", "222", "333"};
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(market_add(m, ids[i], NULL));
+	int64_t t = clock_mono_ns();
+	m->cur_mono_ns = t;
+	m->cur_real_ns = clock_real_ns();
+	for (int i = 0; i < 3; i++)
+		market_alert(m, ALERT_STALE, ids[i], "connection lost: no update for 30 s");
+	market_alert(m, ALERT_STALE, "111", "connection lost: no update for 30 s");
+	const struct alert *al = market_alert_at(m, 0);
+	ck_assert_ptr_null(market_alert_at(m, 1));
+	ck_assert_msg(al->count == 4 && al->nassets == 3,
+	              "expected one row of 4 alerts about 3 assets, got %u alerts, %u assets",
+	              al->count, al->nassets);
+	ck_assert_int_eq(m->alerts_raised, 4);
+	ck_assert(alert_names_asset(al, 2) && !alert_names_asset(al, 3));
+	ck_assert_int_eq(alert_kind_severity(al->kind), ALERT_SEV_WARN);
+	/* Another diagnosis, another kind, or the same one after the window: new rows. */
+	market_alert(m, ALERT_STALE, "222", "no update for 30 s");
+	market_alert(m, ALERT_RECOVERED, "222", "no update for 30 s");
+	m->cur_mono_ns = t + ALERT_GROUP_NS;
+	market_alert(m, ALERT_RECOVERED, "333", "no update for 30 s");
+	ck_assert_int_eq(m->nalerts, 4);
+	ck_assert_int_eq(market_alert_at(m, 0)->count, 1);
+	/* A cleared row takes no more alerts. */
+	market_alerts_clear(m);
+	market_alert(m, ALERT_RECOVERED, "333", "no update for 30 s");
+	ck_assert_int_eq(m->nalerts, 5);
+	ck_assert_ptr_nonnull(market_alert_at(m, 0));
+	ck_assert_ptr_null(market_alert_at(m, 1));
+	m->cur_mono_ns = 0;
+	m->cur_real_ns = 0;
+	del_market(m);
+}
+END_TEST
+
 /* ---- updates that cannot be applied ---- */
 
 START_TEST(unappliable_price_change_untrusts_and_resyncs_the_asset)
@@ -217,7 +258,7 @@ START_TEST(token_answered_empty_is_unknown_to_the_exchange_after_the_wait)
 	ck_assert_msg(ghost->state == ASSET_UNKNOWN, "11 s after [] the asset is %s",
 	              asset_state_name(ghost->state));
 	ck_assert_int_eq(count_alerts(m, ALERT_SERVER, "999"), 1);
-	ck_assert_msg(strstr(market_alert_at(m, 0)->message, "ghost: unknown to the exchange"),
+	ck_assert_msg(strstr(market_alert_at(m, 0)->message, "unknown to the exchange"),
 	              "alert: %s", market_alert_at(m, 0)->message);
 	struct asset *real = market_find(m, "111", 3);
 	ck_assert_int_ne(real->state, ASSET_UNKNOWN);
@@ -325,6 +366,7 @@ static Suite *health_suite(void)
 	tcase_add_test(tc, token_without_empty_answer_keeps_awaiting);
 	tcase_add_test(tc, draining_a_backlog_after_a_35_s_stall_raises_no_stale_alert);
 	tcase_add_test(tc, silence_once_caught_up_still_ages_to_stale);
+	tcase_add_test(tc, a_storm_of_one_alert_is_one_row_with_a_count_and_its_assets);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -259,16 +259,21 @@ END_TEST
 
 /* ---- sorting and filtering ---- */
 
-static void sorted_labels(enum ui_sort key, char *out, size_t cap)
+static void sorted_labels(enum ui_sort key, bool reverse, char *out, size_t cap)
 {
+	const int64_t N = PRICE_NONE;
 	struct ui_row rows[] = {
-	    {0, UI_DS_FRESH, 20000, 50, INT64_C(1000000000), "delta"},
-	    {1, UI_DS_STALE, PRICE_NONE, 0, INT64_MAX, "alpha"},
-	    {2, UI_DS_QUIET, 10000, 500, INT64_C(5000000000), "charlie"},
-	    {3, UI_DS_DRIFT, 30000, 5, INT64_C(2000000000), "bravo"},
-	    {4, UI_DS_FRESH, 10000, 500, INT64_C(1000000000), "charlie"},
+	    {0, UI_DS_FRESH, 20000, 50, INT64_C(1000000000), "delta", 400000, 420000, 48780, 410000,
+	     415000},
+	    {1, UI_DS_STALE, N, 0, INT64_MAX, "alpha", 300000, N, 0, N, N},
+	    {2, UI_DS_QUIET, 10000, 500, INT64_C(5000000000), "charlie", 100000, 110000, 95238,
+	     105000, 100000},
+	    {3, UI_DS_DRIFT, 30000, 5, INT64_C(2000000000), "bravo", 500000, 530000, 58252, 515000,
+	     N},
+	    {4, UI_DS_FRESH, 10000, 500, INT64_C(1000000000), "charlie", 200000, 210000, 48780,
+	     205000, 205000},
 	};
-	ui_rows_sort(rows, sizeof rows / sizeof rows[0], key);
+	ui_rows_sort(rows, sizeof rows / sizeof rows[0], key, reverse);
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char t[32];
@@ -281,20 +286,63 @@ START_TEST(sort_orders_rows_by_each_key_with_a_total_tiebreak)
 {
 	static const struct {
 		enum ui_sort key;
+		bool reverse;
 		const char *want;
 	} cases[] = {
-	    {UI_SORT_LABEL, "alpha/1 bravo/3 charlie/2 charlie/4 delta/0"},
-	    {UI_SORT_SPREAD, "bravo/3 delta/0 charlie/2 charlie/4 alpha/1"},
-	    {UI_SORT_MSGS, "charlie/2 charlie/4 delta/0 bravo/3 alpha/1"},
-	    {UI_SORT_AGE, "alpha/1 charlie/2 bravo/3 charlie/4 delta/0"},
-	    {UI_SORT_STATE, "bravo/3 alpha/1 charlie/2 charlie/4 delta/0"},
+	    {UI_SORT_LABEL, false, "alpha/1 bravo/3 charlie/2 charlie/4 delta/0"},
+	    {UI_SORT_SPREAD, false, "bravo/3 delta/0 charlie/2 charlie/4 alpha/1"},
+	    {UI_SORT_MSGS, false, "charlie/2 charlie/4 delta/0 bravo/3 alpha/1"},
+	    {UI_SORT_AGE, false, "alpha/1 charlie/2 bravo/3 charlie/4 delta/0"},
+	    {UI_SORT_STATE, false, "bravo/3 alpha/1 charlie/2 charlie/4 delta/0"},
+	    {UI_SORT_BID, false, "bravo/3 delta/0 alpha/1 charlie/4 charlie/2"},
+	    {UI_SORT_ASK, false, "bravo/3 delta/0 charlie/4 charlie/2 alpha/1"},
+	    {UI_SORT_BPS, false, "charlie/2 bravo/3 charlie/4 delta/0 alpha/1"},
+	    {UI_SORT_MID, false, "bravo/3 delta/0 charlie/4 charlie/2 alpha/1"},
+	    {UI_SORT_LAST, false, "delta/0 charlie/4 charlie/2 alpha/1 bravo/3"},
+	    /* Reversed: the order flips, rows without the value stay last, ties stay put. */
+	    {UI_SORT_LABEL, true, "delta/0 charlie/2 charlie/4 bravo/3 alpha/1"},
+	    {UI_SORT_SPREAD, true, "charlie/2 charlie/4 delta/0 bravo/3 alpha/1"},
+	    {UI_SORT_LAST, true, "charlie/2 charlie/4 delta/0 alpha/1 bravo/3"},
+	    {UI_SORT_AGE, true, "charlie/4 delta/0 bravo/3 charlie/2 alpha/1"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char got[256];
-		sorted_labels(cases[i].key, got, sizeof got);
+		sorted_labels(cases[i].key, cases[i].reverse, got, sizeof got);
 		ck_assert_msg(strcmp(got, cases[i].want) == 0,
-		              "sort %s: expected \"%s\", got \"%s\"", ui_sort_name(cases[i].key),
-		              cases[i].want, got);
+		              "sort %s%s: expected \"%s\", got \"%s\"", ui_sort_name(cases[i].key),
+		              cases[i].reverse ? " reversed" : "", cases[i].want, got);
+	}
+}
+END_TEST
+
+START_TEST(every_column_has_a_sort_key_with_a_name)
+{
+	static const char *const want[] = {"label", "bid",  "ask",      "spread", "bps",
+	                                   "mid",   "last", "msgs/min", "age",    "state"};
+	ck_assert_int_eq(UI_SORT_COUNT, sizeof want / sizeof want[0]);
+	for (int k = 0; k < UI_SORT_COUNT; k++) {
+		ck_assert_str_eq(ui_sort_name((enum ui_sort)k), want[k]);
+	}
+}
+END_TEST
+
+START_TEST(microseconds_take_the_unit_that_fits)
+{
+	static const struct {
+		int64_t us;
+		const char *want;
+	} cases[] = {
+	    {0, "0us"},         {850, "850us"},         {1000, "1.0ms"},
+	    {12345, "12.3ms"},  {999999, "999.9ms"},    {1000000, "1.00s"},
+	    {4567000, "4.56s"}, {59489935, "59.48s"},   {303000000, "5m03"},
+	    {-2500, "-2.5ms"},  {INT64_MAX, "106751d"}, {INT64_MIN, "-106751d"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[32];
+		ui_fmt_us(cases[i].us, buf, sizeof buf);
+		ck_assert_msg(strcmp(buf, cases[i].want) == 0,
+		              "%lld us: expected \"%s\", got \"%s\"", (long long)cases[i].us,
+		              cases[i].want, buf);
 	}
 }
 END_TEST
@@ -470,6 +518,8 @@ static Suite *ui_suite(void)
 	tcase_add_test(f, latency_class_matches_the_thresholds);
 	tcase_add_test(f, quiet_on_a_dead_connection_shows_no_feed_not_quiet);
 	tcase_add_test(f, sort_orders_rows_by_each_key_with_a_total_tiebreak);
+	tcase_add_test(f, every_column_has_a_sort_key_with_a_name);
+	tcase_add_test(f, microseconds_take_the_unit_that_fits);
 	tcase_add_test(f, filter_matches_label_or_id_substring_ignoring_case);
 	tcase_add_test(f, columns_drop_least_important_first_and_label_takes_the_rest);
 	tcase_add_test(f, text_fit_counts_display_columns_not_bytes);

@@ -4,167 +4,13 @@
  * Must never need a real terminal or the network; nothing here measures time.
  */
 #include <check.h>
+#include <check.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "market.h"
-#include "ui/keymap.h"
-#include "ui/ui.h"
-
-#ifndef NCURSES_WIDECHAR
-#define NCURSES_WIDECHAR 1
-#endif
-#include <curses.h>
-
-#define NS INT64_C(1000000000)
-
-struct calls {
-	int commands;           /* hooks.command calls */
-	enum feed_op last_op;   /* of the last one */
-	char last_ids[512];     /* ditto */
-	int lookups;            /* hooks.lookup calls */
-	char last_lookup[256];  /* its text */
-	int exports;            /* hooks.export_now calls */
-	int market_cmds;        /* market's own command hook (resync) */
-	enum feed_op market_op; /* its last op */
-	char market_ids[256];   /* its last ids */
-};
-
-static struct calls calls;
-static struct market_state m;
-static struct ui *u;
-static int64_t t0;
-
-static bool hook_command(void *ctx, enum feed_op op, const char *ids)
-{
-	(void)ctx;
-	calls.commands++;
-	calls.last_op = op;
-	snprintf(calls.last_ids, sizeof calls.last_ids, "%s", ids);
-	return true;
-}
-
-static bool hook_export(void *ctx, char *msg, size_t cap)
-{
-	(void)ctx;
-	calls.exports++;
-	snprintf(msg, cap, "/tmp/snap-test.json");
-	return true;
-}
-
-static bool hook_lookup(void *ctx, const char *text)
-{
-	(void)ctx;
-	calls.lookups++;
-	snprintf(calls.last_lookup, sizeof calls.last_lookup, "%s", text);
-	return true;
-}
-
-static bool market_cmd(void *ctx, enum feed_op op, const char *ids)
-{
-	(void)ctx;
-	calls.market_cmds++;
-	calls.market_op = op;
-	snprintf(calls.market_ids, sizeof calls.market_ids, "%s", ids);
-	return true;
-}
-
-static struct asset *add_asset(const char *id, const char *label, int64_t bid, int64_t ask)
-{
-	struct asset *a = market_add(&m, id, label);
-	ck_assert_ptr_nonnull(a);
-	struct ev_level b[2] = {{bid - 10000, 5000000}, {bid, 12345000000}};
-	struct ev_level s[2] = {{ask + 10000, 7000000}, {ask, 250000000}};
-	ck_assert_int_eq(book_apply_snapshot(&a->book, b, 2, s, 2), 0);
-	a->have_snapshot = true;
-	a->state = ASSET_FRESH;
-	a->tick = 1000;
-	a->last_update_mono_ns = t0 - 2 * NS;
-	return a;
-}
-
-static void setup(void)
-{
-	memset(&calls, 0, sizeof calls);
-	struct market_config cfg;
-	market_config_defaults(&cfg);
-	ck_assert_int_eq(market_init(&m, &cfg), 0);
-	market_set_cmd(&m, market_cmd, NULL);
-	t0 = clock_mono_ns();
-	m.conn.started_mono_ns = t0 - 100 * NS;
-	m.conn.connected_since_ns = t0 - 50 * NS;
-	m.conn.alive = true;
-	m.conn.event = CONN_SUBSCRIBED;
-	snprintf(m.conn.url, sizeof m.conn.url, "ws://127.0.0.1:9/ws/market");
-	snprintf(m.mode, sizeof m.mode, "demo");
-	add_asset("111", "Alpha Yes", 311000, 320000);
-	add_asset("222", "Bravo No", 500000, 520000);
-	add_asset("333", "Charlie Yes", 100000, 200000);
-	struct ui_options o = {.refresh_ms = 1000,
-	                       .book_levels = 10,
-	                       .no_color = false,
-	                       .lat_warn_ms = 5,
-	                       .lat_crit_ms = 10,
-	                       .mouse = true};
-	struct ui_hooks h = {
-	    .command = hook_command, .export_now = hook_export, .lookup = hook_lookup, .ctx = NULL};
-	char err[256] = "";
-	u = ui_create_offscreen(&o, &h, NULL, 80, 24, NULL, NULL, err, sizeof err);
-	ck_assert_msg(u != NULL, "expected an offscreen ui, got error: %s", err);
-}
-
-static void teardown(void)
-{
-	ui_destroy(u);
-	u = NULL;
-	market_free(&m);
-}
-
-/* The whole screen as text, one line per row. */
-static void screen(char *out, size_t cap)
-{
-	out[0] = '\0';
-	for (int y = 0; y < LINES; y++) {
-		char row[2048];
-		ui_screen_row(u, y, row, sizeof row);
-		strncat(out, row, cap - strlen(out) - 2);
-		strcat(out, "\n");
-	}
-}
-
-static char scr[65536];
-
-static void render(void)
-{
-	ui_render(u, &m, clock_mono_ns(), clock_real_ns());
-	screen(scr, sizeof scr);
-}
-
-static void keys(const char *s)
-{
-	for (; *s; s++) {
-		ui_push_key(u, (unsigned char)*s, false);
-	}
-}
-
-/* The screen row holding `needle`, or "" */
-static const char *row_with(const char *needle)
-{
-	static char line[2048];
-	const char *p = strstr(scr, needle);
-	if (!p) {
-		return "";
-	}
-	const char *b = p;
-	while (b > scr && b[-1] != '\n') {
-		b--;
-	}
-	const char *e = strchr(p, '\n');
-	snprintf(line, sizeof line, "%.*s", (int)(e - b), b);
-	return line;
-}
+#include "ui_fixture.h"
 
 START_TEST(renders_labels_exact_prices_and_every_pane_title_at_80x24)
 {
@@ -274,7 +120,11 @@ START_TEST(delete_needs_y_then_unsubscribes_the_selected_asset)
 	ck_assert_str_eq(calls.last_ids, "111");
 	ck_assert(!m.assets[0].subscribed);
 	render();
-	ck_assert_msg(!strstr(scr, "Alpha Yes"), "expected Alpha gone, got:\n%s", scr);
+	/* Only the status line names it now, by its label, not its id. */
+	const char *first = strstr(scr, "Alpha Yes");
+	ck_assert_msg(
+	    first && !strstr(first + 1, "Alpha Yes") && strstr(scr, "unsubscribed Alpha Yes"),
+	    "expected Alpha gone from the table and \"unsubscribed Alpha Yes\", got:\n%s", scr);
 }
 END_TEST
 
@@ -288,19 +138,6 @@ START_TEST(moving_down_then_resync_resyncs_the_second_row)
 	ck_assert_str_eq(calls.market_ids, "222");
 }
 END_TEST
-
-/* The screen row (y) whose text holds `needle`, or -1. */
-static int row_y(const char *needle)
-{
-	for (int y = 0; y < LINES; y++) {
-		char row[2048];
-		ui_screen_row(u, y, row, sizeof row);
-		if (strstr(row, needle)) {
-			return y;
-		}
-	}
-	return -1;
-}
 
 START_TEST(mouse_click_on_a_row_selects_that_asset)
 {
@@ -336,7 +173,7 @@ END_TEST
 START_TEST(sort_key_cycles_and_spread_sort_puts_the_widest_first)
 {
 	render();
-	keys("s");
+	keys("sss"); /* label -> bid -> ask -> spread */
 	ck_assert(ui_handle_input(u, &m));
 	render();
 	ck_assert_msg(strstr(scr, "sort spread"), "expected sort spread in the title:\n%s", scr);
@@ -382,12 +219,14 @@ START_TEST(help_overlay_lists_the_keys_and_any_key_closes_it)
 	keys("?");
 	ck_assert(ui_handle_input(u, &m));
 	render();
-	ck_assert_msg(strstr(scr, "cycle sort") && strstr(scr, "unsubscribe the selected"),
+	ck_assert_msg(strstr(scr, "sort by the next column") &&
+	                  strstr(scr, "unsubscribe the selected"),
 	              "expected help text, got:\n%s", scr);
 	keys("x");
 	ck_assert(ui_handle_input(u, &m));
 	render();
-	ck_assert_msg(!strstr(scr, "cycle sort"), "expected help closed, got:\n%s", scr);
+	ck_assert_msg(!strstr(scr, "sort by the next column"), "expected help closed, got:\n%s",
+	              scr);
 	ck_assert_msg(!strstr(scr, "\u2502") && !strstr(scr, "\u2500"),
 	              "expected no overlay border left behind, got:\n%s", scr);
 }
@@ -456,7 +295,7 @@ START_TEST(trades_and_alerts_appear_with_side_and_message)
 	render();
 	ck_assert_msg(strstr(scr, "BUY") && strstr(scr, "0.315") && strstr(scr, "2500"),
 	              "expected the trade on the tape, got:\n%s", scr);
-	ck_assert_msg(strstr(scr, "no update for") && strstr(scr, "Bravo No:"),
+	ck_assert_msg(strstr(scr, "no update for") && strstr(scr, "\u00b7 Bravo No"),
 	              "expected the alert with its label, got:\n%s", scr);
 }
 END_TEST
@@ -486,7 +325,7 @@ static Suite *ui_suite(void)
 {
 	Suite *s = suite_create("ui_render");
 	TCase *tc = tcase_create("offscreen");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, ui_fixture_setup, ui_fixture_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, renders_labels_exact_prices_and_every_pane_title_at_80x24);
 	tcase_add_test(tc,

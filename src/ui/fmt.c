@@ -97,6 +97,30 @@ size_t ui_fmt_age(int64_t ns, char *buf, size_t cap)
 	return put(buf, cap, snprintf(buf, cap, "%" PRId64 "d", s / 86400));
 }
 
+size_t ui_fmt_us(int64_t us, char *buf, size_t cap)
+{
+	if (us < 0) {
+		char t[32];
+		ui_fmt_us(us == INT64_MIN ? INT64_MAX : -us, t, sizeof t);
+		return put(buf, cap, snprintf(buf, cap, "-%s", t));
+	}
+	if (us < 1000) {
+		return put(buf, cap, snprintf(buf, cap, "%" PRId64 "us", us));
+	}
+	if (us < 1000000) {
+		return put(
+		    buf, cap,
+		    snprintf(buf, cap, "%" PRId64 ".%" PRId64 "ms", us / 1000, us % 1000 / 100));
+	}
+	if (us < 60000000) {
+		return put(buf, cap,
+		           snprintf(buf, cap, "%" PRId64 ".%02" PRId64 "s", us / 1000000,
+		                    us % 1000000 / 10000));
+	}
+	int64_t ms = us / 1000;
+	return ui_fmt_age(ms > INT64_MAX / 1000000 ? INT64_MAX : ms * 1000000, buf, cap);
+}
+
 size_t ui_fmt_uptime(int64_t ns, char *buf, size_t cap)
 {
 	int64_t s = ns < 0 ? 0 : ns / 1000000000;
@@ -197,51 +221,89 @@ static int cmp_tail(const struct ui_row *a, const struct ui_row *b)
 	return c ? (c < 0 ? -1 : 1) : cmp_i64(a->idx, b->idx);
 }
 
-int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key)
+/* The row's value for a numeric key; false when it has none (it then sorts last). */
+static bool row_value(const struct ui_row *r, enum ui_sort key, int64_t *v)
 {
-	int c = 0;
 	switch (key) {
-	case UI_SORT_LABEL:
+	case UI_SORT_BID:
+		*v = r->bid;
 		break;
-	case UI_SORT_SPREAD: {
-		bool na = a->spread == PRICE_NONE, nb = b->spread == PRICE_NONE;
-		c = na != nb ? (na ? 1 : -1) : -cmp_i64(a->spread, b->spread);
+	case UI_SORT_ASK:
+		*v = r->ask;
 		break;
-	}
+	case UI_SORT_SPREAD:
+		*v = r->spread;
+		break;
+	case UI_SORT_BPS:
+		*v = r->spread == PRICE_NONE ? PRICE_NONE : r->bps_x100;
+		break;
+	case UI_SORT_MID:
+		*v = r->mid;
+		break;
+	case UI_SORT_LAST:
+		*v = r->last;
+		break;
 	case UI_SORT_MSGS:
-		c = -cmp_i64(a->msgs_min, b->msgs_min);
+		*v = r->msgs_min;
 		break;
 	case UI_SORT_AGE:
-		c = -cmp_i64(a->age_ns, b->age_ns);
-		break;
-	case UI_SORT_STATE:
-		c = -cmp_i64(ui_dstate_severity(a->state), ui_dstate_severity(b->state));
+		*v = r->age_ns;
 		break;
 	default:
+		*v = ui_dstate_severity(r->state);
 		break;
+	}
+	return *v != PRICE_NONE;
+}
+
+int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key, bool reverse)
+{
+	int c = 0;
+	if (key == UI_SORT_LABEL) {
+		c = strcmp(a->label ? a->label : "", b->label ? b->label : "");
+		c = c < 0 ? -1 : c > 0;
+	} else {
+		int64_t va, vb;
+		bool ha = row_value(a, key, &va), hb = row_value(b, key, &vb);
+		if (ha != hb) {
+			return ha ? -1 : 1;
+		}
+		c = ha ? -cmp_i64(va, vb) : 0;
+	}
+	if (reverse) {
+		c = -c;
 	}
 	return c ? c : cmp_tail(a, b);
 }
 
-#define SORT_CMP(name, key)                                                                        \
-	static int name(const void *a, const void *b)                                              \
+#define X(e, s)                                                                                    \
+	static int cmp_##e(const void *a, const void *b)                                           \
 	{                                                                                          \
-		return ui_row_cmp(a, b, key);                                                      \
+		return ui_row_cmp(a, b, e, false);                                                 \
+	}                                                                                          \
+	static int cmp_rev_##e(const void *a, const void *b)                                       \
+	{                                                                                          \
+		return ui_row_cmp(a, b, e, true);                                                  \
 	}
-SORT_CMP(cmp_label, UI_SORT_LABEL)
-SORT_CMP(cmp_spread, UI_SORT_SPREAD)
-SORT_CMP(cmp_msgs, UI_SORT_MSGS)
-SORT_CMP(cmp_age, UI_SORT_AGE)
-SORT_CMP(cmp_state, UI_SORT_STATE)
+UI_SORTS(X)
+#undef X
 
-void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key)
+void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key, bool reverse)
 {
-	static int (*const cmp[UI_SORT_COUNT])(const void *, const void *) = {
-	    [UI_SORT_LABEL] = cmp_label, [UI_SORT_SPREAD] = cmp_spread, [UI_SORT_MSGS] = cmp_msgs,
-	    [UI_SORT_AGE] = cmp_age,     [UI_SORT_STATE] = cmp_state,
+	static int (*const cmp[2][UI_SORT_COUNT])(const void *, const void *) = {
+	    {
+#define X(e, s) [e] = cmp_##e,
+	        UI_SORTS(X)
+#undef X
+	    },
+	    {
+#define X(e, s) [e] = cmp_rev_##e,
+	        UI_SORTS(X)
+#undef X
+	    },
 	};
 	if (n > 1 && (unsigned)key < UI_SORT_COUNT) {
-		qsort(rows, n, sizeof *rows, cmp[key]);
+		qsort(rows, n, sizeof *rows, cmp[reverse][key]);
 	}
 }
 

@@ -22,6 +22,9 @@ size_t ui_fmt_compact(int64_t micro, char *buf, size_t cap);
 size_t ui_fmt_age(int64_t ns, char *buf, size_t cap);
 /* hundredths of a bp -> "245.1" (one decimal, truncated toward zero; none from 1000). */
 size_t ui_fmt_bps(int64_t x100, char *buf, size_t cap);
+/* Microseconds in the unit that fits: "850us", "12.3ms", "4.56s", "5m03" (truncated).
+ * Negative: "-" and the magnitude. */
+size_t ui_fmt_us(int64_t us, char *buf, size_t cap);
 /* A long duration for the header: "3d04h", "2h05m", "5m03s", "42s". */
 size_t ui_fmt_uptime(int64_t ns, char *buf, size_t cap);
 /* Price: num_format, or "-" for PRICE_NONE. */
@@ -57,12 +60,23 @@ struct ui_row {
 	int64_t msgs_min;     /* events in the last minute */
 	int64_t age_ns;       /* since the last update; INT64_MAX when never */
 	const char *label;    /* the asset's label (model-owned) */
+	int64_t bid;          /* best bid, micro-dollars, PRICE_NONE when none */
+	int64_t ask;          /* best ask, ditto */
+	int64_t bps_x100;     /* spread in hundredths of a bp (meaningful with a spread) */
+	int64_t mid;          /* micro-dollars, PRICE_NONE when a side is empty */
+	int64_t last;         /* last trade price, PRICE_NONE when none */
 };
 
-/* X(enum, name in the status line) */
+/* X(enum, name in the status line): one per assets-table column, in column order, so a
+ * click on a column heading sorts by it. */
 #define UI_SORTS(X)                                                                                \
 	X(UI_SORT_LABEL, "label")                                                                  \
+	X(UI_SORT_BID, "bid")                                                                      \
+	X(UI_SORT_ASK, "ask")                                                                      \
 	X(UI_SORT_SPREAD, "spread")                                                                \
+	X(UI_SORT_BPS, "bps")                                                                      \
+	X(UI_SORT_MID, "mid")                                                                      \
+	X(UI_SORT_LAST, "last")                                                                    \
 	X(UI_SORT_MSGS, "msgs/min")                                                                \
 	X(UI_SORT_AGE, "age")                                                                      \
 	X(UI_SORT_STATE, "state")
@@ -75,10 +89,12 @@ enum ui_sort {
 };
 
 const char *ui_sort_name(enum ui_sort s);
-/* Sort rows: label A-Z; widest spread first (no book last); busiest first; stalest
- * first; worst state first.  Ties by label, then by index, so the order is total. */
-void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key);
-int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key);
+/* Sort rows: label A-Z; every number largest first (widest spread, highest price,
+ * busiest, stalest); worst state first.  reverse flips that, but a row without the value
+ * (no book, no trade) stays last either way.  Ties by label, then by index, so the order
+ * is total. */
+void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key, bool reverse);
+int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key, bool reverse);
 
 /* Case-insensitive (ASCII) substring of label or id; an empty filter matches all. */
 bool ui_filter_match(const char *filter, const char *label, const char *id);

@@ -120,10 +120,13 @@ static void do_confirm(struct ui *u, struct market_state *m, int ch)
 		ui_status(u, "unsubscribe cancelled");
 		return;
 	}
+	const struct asset *as = market_find(m, u->confirm_id, strlen(u->confirm_id));
+	char label[ASSET_LABEL_MAX];
+	snprintf(label, sizeof label, "%s", as ? ui_asset_label(as) : u->confirm_id);
 	market_remove(m, u->confirm_id);
 	bool ok = u->hooks.command && u->hooks.command(u->hooks.ctx, FEED_UNSUB, u->confirm_id);
-	ui_status(u, ok ? "unsubscribed %.40s" : "removed %.40s (unsubscribe not sent: queue full)",
-	          u->confirm_id);
+	ui_status(u, ok ? "unsubscribed %.80s" : "removed %.80s (unsubscribe not sent: queue full)",
+	          label);
 	u->have_sel = false;
 }
 
@@ -149,7 +152,7 @@ static void do_mouse(struct ui *u, struct market_state *m)
 		} else if (ev.bstate & select) {
 			u->focus = (enum ui_pane_id)i;
 			if (i == UI_PANE_ASSETS) {
-				ui_assets_click(u, m, ev.y - r->y);
+				ui_assets_click(u, m, ev.y - r->y, ev.x - r->x);
 			}
 		}
 		return;
@@ -160,6 +163,18 @@ static void do_prompt_key(struct ui *u, struct market_state *m, int ch, bool is_
 {
 	enum ui_prompt_result r = ui_prompt_key(&u->prompt, ch, is_key);
 	bool filter = u->mode == UI_MODE_FILTER;
+	if (u->mode == UI_MODE_ALERT_FILTER) {
+		snprintf(u->alert_filter, sizeof u->alert_filter, "%s",
+		         r == UI_PROMPT_CANCEL ? "" : u->prompt.text);
+		u->alerts_off = 0;
+		if (r != UI_PROMPT_EDITING) {
+			u->mode = UI_MODE_NORMAL;
+			ui_status(
+			    u, u->alert_filter[0] ? "alerts filter: %s" : "alerts filter cleared%s",
+			    u->alert_filter);
+		}
+		return;
+	}
 	if (filter) {
 		snprintf(u->filter, sizeof u->filter, "%s",
 		         r == UI_PROMPT_CANCEL ? "" : u->prompt.text);
@@ -181,16 +196,36 @@ static void do_prompt_key(struct ui *u, struct market_state *m, int ch, bool is_
  * is a command instead. */
 static bool mode_key(struct ui *u, struct market_state *m, int ch, bool is_key)
 {
+	enum ui_action a = ui_keymap_action(ch, is_key);
+	bool move = a == ACT_UP || a == ACT_DOWN || a == ACT_PGUP || a == ACT_PGDN ||
+	            a == ACT_TOP || a == ACT_BOTTOM;
 	switch (u->mode) {
 	case UI_MODE_HELP:
+		if (move) {
+			ui_scroll_offset(&u->help_off, a, ui_help_lines());
+			return true;
+		}
 		u->mode = UI_MODE_NORMAL;
 		u->need_clear = true;
 		return true;
+	case UI_MODE_ASSET_VIEW:
+	case UI_MODE_ALERT_VIEW:
+		if (move) {
+			ui_detail_key(u, m, a);
+			return true;
+		}
+		if (a == ACT_BACK || a == ACT_ENTER) {
+			u->mode = UI_MODE_NORMAL;
+			u->need_clear = true;
+			return true;
+		}
+		return false; /* every other key works as usual (q quits, R reconnects) */
 	case UI_MODE_CONFIRM:
 		do_confirm(u, m, is_key ? 0 : ch);
 		return true;
 	case UI_MODE_ADD:
 	case UI_MODE_FILTER:
+	case UI_MODE_ALERT_FILTER:
 		do_prompt_key(u, m, ch, is_key);
 		return true;
 	default:
@@ -229,14 +264,55 @@ static void do_export(struct ui *u)
 	if (!u->hooks.export_now) {
 		snprintf(msg, sizeof msg, "export is not available");
 	}
-	ui_status(u, "%s%s", ok ? "exported " : "export failed: ", msg);
+	/* The hook's message is whole ("snapshot written to ...", "export failed: ..."). */
+	ui_status(u, "%s", msg[0] ? msg : ok ? "exported" : "export failed");
 }
 
+/* Enter: the alert at the top of the alerts pane, or the selected asset's drill-down. */
 static void do_enter(struct ui *u, struct market_state *m)
 {
-	if (ui_selected(u, m) && ui_focusable(u, UI_PANE_BOOK)) {
-		u->focus = UI_PANE_BOOK;
-		u->book_off = 0;
+	if (!u->detail_win) {
+		ui_status(u, "the terminal is too small for a detail view");
+		return;
+	}
+	u->view_off = 0;
+	if (u->focus == UI_PANE_ALERTS) {
+		uint64_t abs;
+		if (ui_alert_row(u, m, (size_t)u->alerts_off, &abs)) {
+			u->view_alert = abs;
+			u->mode = UI_MODE_ALERT_VIEW;
+		} else {
+			ui_status(u, "no alert to open");
+		}
+		return;
+	}
+	const struct asset *sel = ui_selected(u, m);
+	if (sel) {
+		u->view_asset = u->sel;
+		u->mode = UI_MODE_ASSET_VIEW;
+	} else {
+		ui_status(u, "no asset selected");
+	}
+}
+
+static void do_reconnect(struct ui *u)
+{
+	bool ok = u->hooks.command && u->hooks.command(u->hooks.ctx, FEED_RECONNECT, "");
+	ui_status(u, ok ? "reconnecting now" : "reconnect not sent (no live feed, or queue full)");
+}
+
+/* A, C, f: the alert log. */
+static void alert_command(struct ui *u, struct market_state *m, enum ui_action a)
+{
+	if (a == ACT_ACK) {
+		market_alerts_ack(m);
+		ui_status(u, "alerts acknowledged");
+	} else if (a == ACT_CLEAR) {
+		market_alerts_clear(m);
+		u->alerts_off = 0;
+		ui_status(u, "alert log cleared");
+	} else {
+		start_prompt(u, UI_MODE_ALERT_FILTER, u->alert_filter);
 	}
 }
 
@@ -248,6 +324,7 @@ static bool run_action(struct ui *u, struct market_state *m, enum ui_action a)
 		return false;
 	case ACT_HELP:
 		u->mode = UI_MODE_HELP;
+		u->help_off = 0;
 		break;
 	case ACT_ADD:
 		start_prompt(u, UI_MODE_ADD, "");
@@ -260,8 +337,22 @@ static bool run_action(struct ui *u, struct market_state *m, enum ui_action a)
 		selection_command(u, m, a);
 		break;
 	case ACT_SORT:
-		u->sort = (enum ui_sort)((u->sort + 1) % UI_SORT_COUNT);
-		ui_status(u, "sort by %s", ui_sort_name(u->sort));
+	case ACT_SORT_PREV:
+		ui_sort_by(u,
+		           (enum ui_sort)((u->sort + (a == ACT_SORT ? 1 : UI_SORT_COUNT - 1)) %
+		                          UI_SORT_COUNT),
+		           false);
+		break;
+	case ACT_SORT_REVERSE:
+		ui_sort_by(u, u->sort, true);
+		break;
+	case ACT_RECONNECT:
+		do_reconnect(u);
+		break;
+	case ACT_ACK:
+	case ACT_CLEAR:
+	case ACT_ALERT_FILTER:
+		alert_command(u, m, a);
 		break;
 	case ACT_EXPORT:
 		do_export(u);

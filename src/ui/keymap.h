@@ -34,8 +34,18 @@
 	  UI_CH('a', "a"), UI_CH('+', "+"))                                                        \
 	X(ACT_DEL, "del", "unsubscribe the selected asset (asks y/n)", UI_CH('d', "d"))            \
 	X(ACT_RESYNC, "resync", "resync the selected asset (fresh snapshot)", UI_CH('r', "r"))     \
-	X(ACT_FILTER, "filter", "filter by label or id substring (Esc clears)", UI_CH('/', "/"))   \
-	X(ACT_SORT, "sort", "cycle sort: label, spread, msgs/min, age, state", UI_CH('s', "s"))    \
+	X(ACT_RECONNECT, NULL, "reconnect now (skips the wait; drops a live connection)",          \
+	  UI_CH('R', "R"))                                                                         \
+	X(ACT_FILTER, "filter", "filter assets by label or id substring (Esc clears)",             \
+	  UI_CH('/', "/"))                                                                         \
+	X(ACT_SORT, "sort", "sort by the next column (or click a column heading)",                 \
+	  UI_CH('s', "s"), UI_CH('>', ">"))                                                        \
+	X(ACT_SORT_PREV, NULL, "sort by the previous column", UI_CH('<', "<"))                     \
+	X(ACT_SORT_REVERSE, NULL, "reverse the sort order", UI_CH('S', "S"))                       \
+	X(ACT_ALERT_FILTER, NULL, "filter alerts: info/warn/crit (and worse), a kind, or text",    \
+	  UI_CH('f', "f"))                                                                         \
+	X(ACT_ACK, NULL, "acknowledge alerts (mark every alert read)", UI_CH('A', "A"))            \
+	X(ACT_CLEAR, NULL, "clear the alert log", UI_CH('C', "C"))                                 \
 	X(ACT_EXPORT, NULL, "export a snapshot (path in the status line)", UI_CH('e', "e"))        \
 	X(ACT_PAUSE, "pause", "pause rendering (data keeps flowing)", UI_CH('p', "p"),             \
 	  UI_CH(' ', "Space"))                                                                     \
@@ -44,13 +54,16 @@
 	X(ACT_DOWN, NULL, "move down", UI_KC(KEY_DOWN, "Down"), UI_CH('j', "j"))                   \
 	X(ACT_PGUP, NULL, "page up", UI_KC(KEY_PPAGE, "PgUp"))                                     \
 	X(ACT_PGDN, NULL, "page down", UI_KC(KEY_NPAGE, "PgDn"))                                   \
-	X(ACT_TOP, NULL, "first row", UI_KC(KEY_HOME, "Home"), UI_CH('g', "g"))                    \
-	X(ACT_BOTTOM, NULL, "last row", UI_KC(KEY_END, "End"), UI_CH('G', "G"))                    \
+	X(ACT_TOP, NULL, "first row (best level, newest trade/alert)", UI_KC(KEY_HOME, "Home"),    \
+	  UI_CH('g', "g"))                                                                         \
+	X(ACT_BOTTOM, NULL, "last row (deepest level, oldest trade/alert)", UI_KC(KEY_END, "End"), \
+	  UI_CH('G', "G"))                                                                         \
 	X(ACT_NEXT_PANE, NULL, "next pane (assets, book, trades, alerts)", UI_CH('\t', "Tab"))     \
 	X(ACT_PREV_PANE, NULL, "previous pane", UI_KC(KEY_BTAB, "S-Tab"))                          \
-	X(ACT_ENTER, NULL, "show the selected asset's book", UI_CH('\n', "Enter"),                 \
-	  UI_CH('\r', "Enter"), UI_KC(KEY_ENTER, "Enter"))                                         \
-	X(ACT_MOUSE, NULL, "select an asset; focus a pane; wheel scrolls",                         \
+	X(ACT_ENTER, NULL, "open the selected asset's or alert's detail view",                     \
+	  UI_CH('\n', "Enter"), UI_CH('\r', "Enter"), UI_KC(KEY_ENTER, "Enter"))                   \
+	X(ACT_BACK, NULL, "close a detail view, this help or a prompt", UI_CH(27, "Esc"))          \
+	X(ACT_MOUSE, NULL, "select a row; click a heading to sort; wheel scrolls",                 \
 	  UI_KC(KEY_MOUSE, "click"))
 
 enum ui_action {

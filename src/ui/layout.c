@@ -50,11 +50,13 @@ static void trades_alerts(struct ui_layout *o, int x, int y, int w, int h)
 
 static void body_wide(struct ui_layout *o, int y, int cols, int bh)
 {
-	int bw = clamp(cols * 2 / 5, 40, 72);
+	/* The ladder needs ~40 columns; the assets table's label gets the rest first. */
+	int bw = clamp(cols / 3, 40, 72);
 	int th = bh >= 14 ? bh * 3 / 5 : bh;
 	split_h(0, y, cols, th, cols - bw - 1, &o->pane[UI_PANE_ASSETS], &o->pane[UI_PANE_BOOK]);
 	if (bh - th >= 3) {
-		split_h(0, y + th, cols, bh - th, cols / 2, &o->pane[UI_PANE_TRADES],
+		/* The alert log gets the larger share: its diagnoses are long. */
+		split_h(0, y + th, cols, bh - th, cols * 2 / 5, &o->pane[UI_PANE_TRADES],
 		        &o->pane[UI_PANE_ALERTS]);
 	}
 }
@@ -126,7 +128,8 @@ void ui_layout(int cols, int rows, struct ui_layout *out)
 			body_narrow(out, y, cols, avail);
 		}
 	}
-	int hw = cols - 4 < 66 ? cols - 4 : 66;
-	int hr = rows - 2 < 28 ? rows - 2 : 28;
+	int hw = cols - 4 < 74 ? cols - 4 : 74;
+	int hr = rows - 2 < 48 ? rows - 2 : 48;
 	out->help = rect((cols - hw) / 2, (rows - hr) / 2, hw, hr);
+	out->detail = rect(0, 0, cols, rows - 1);
 }

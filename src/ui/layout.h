@@ -40,6 +40,7 @@ struct ui_layout {
 	struct ui_rect pane[UI_PANE_COUNT]; /* by enum ui_pane_id */
 	struct ui_rect status;              /* the status / prompt line */
 	struct ui_rect help;                /* the help overlay (drawn over the panes) */
+	struct ui_rect detail;              /* detail views: every row above the status line */
 };
 
 void ui_layout(int cols, int rows, struct ui_layout *out);

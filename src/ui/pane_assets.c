@@ -13,17 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* X(enum, title, width, prio (higher dropped first), flex, right-aligned) */
+/* X(enum, title, width, prio (higher dropped first), flex, right-aligned).  In the order
+ * of UI_SORTS, so that a heading's column is its sort key.  The label keeps LABEL_MIN
+ * columns before the lower priorities are shown; the sorted column is always shown. */
 #define ASSET_COLS(X)                                                                              \
 	X(COL_LABEL, "label", 0, 0, true, false)                                                   \
 	X(COL_BID, "bid", 7, 1, false, true)                                                       \
 	X(COL_ASK, "ask", 7, 1, false, true)                                                       \
 	X(COL_SPREAD, "spread", 6, 3, false, true)                                                 \
-	X(COL_BPS, "bps", 6, 6, false, true)                                                       \
-	X(COL_MID, "mid", 7, 8, false, true)                                                       \
-	X(COL_LAST, "last", 7, 5, false, true)                                                     \
-	X(COL_MSGS, "msg/m", 5, 7, false, true)                                                    \
-	X(COL_AGE, "age", 5, 4, false, true)                                                       \
+	X(COL_BPS, "bps", 6, 8, false, true)                                                       \
+	X(COL_MID, "mid", 7, 4, false, true)                                                       \
+	X(COL_LAST, "last", 7, 6, false, true)                                                     \
+	X(COL_MSGS, "msg/m", 5, 5, false, true)                                                    \
+	X(COL_AGE, "age", 5, 7, false, true)                                                       \
 	X(COL_STATE, "state", 8, 2, false, false)
 
 enum asset_col {
@@ -39,8 +41,22 @@ static const struct ui_col cols[COL_COUNT] = {
 #undef X
 };
 
-#define LABEL_MIN 14
-#define LABEL_MAX 48
+_Static_assert((int)COL_COUNT == (int)UI_SORT_COUNT, "one sort key per column");
+_Static_assert((int)COL_MSGS == (int)UI_SORT_MSGS, "columns in the order of UI_SORTS");
+
+#define LABEL_MIN 24
+#define LABEL_MAX 64
+
+/* The columns shown at this width (the sorted one always); returns the label's width. */
+static int fit(const struct ui *u, int width, bool *shown)
+{
+	struct ui_col c[COL_COUNT];
+	memcpy(c, cols, sizeof c);
+	if ((unsigned)u->sort < COL_COUNT) {
+		c[u->sort].prio = 0;
+	}
+	return ui_fit_columns(c, COL_COUNT, width, LABEL_MIN, LABEL_MAX, shown);
+}
 
 static int visible_rows(const struct ui *u)
 {
@@ -104,9 +120,14 @@ void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono,
 		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
 		r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;
 		r->label = ui_asset_label(a);
+		r->bid = book_best(&a->book, SIDE_BID);
+		r->ask = book_best(&a->book, SIDE_ASK);
+		r->mid = book_mid(&a->book);
+		r->bps_x100 = r->spread == PRICE_NONE ? 0 : book_spread_bps_x100(&a->book);
+		r->last = a->have_trade ? a->last_trade.price : a->last_trade_price_book;
 	}
 	u->nrows = n;
-	ui_rows_sort(u->rows, n, u->sort);
+	ui_rows_sort(u->rows, n, u->sort, u->sort_rev);
 	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
 	if (row < 0) {
 		u->have_sel = n > 0;
@@ -162,9 +183,39 @@ static void assets_key(struct ui *u, struct market_state *m, enum ui_action a)
 	}
 }
 
-void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane)
+void ui_sort_by(struct ui *u, enum ui_sort key, bool toggle)
+{
+	if (toggle && key == u->sort) {
+		u->sort_rev = !u->sort_rev;
+	} else {
+		u->sort = key;
+		u->sort_rev = false;
+	}
+	ui_status(u, "sort by %s%s", ui_sort_name(u->sort), u->sort_rev ? ", reversed" : "");
+}
+
+/* A click on a row selects it; on a column heading, sorts by that column (again:
+ * reverses). */
+void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane, int x)
 {
 	(void)m;
+	if (row_in_pane == 1) {
+		bool shown[COL_COUNT];
+		int label_w = fit(u, u->lay.pane[UI_PANE_ASSETS].w, shown);
+		int cx = 0;
+		for (int c = 0; c < COL_COUNT; c++) {
+			if (!shown[c]) {
+				continue;
+			}
+			int cw = cols[c].flex ? label_w : cols[c].width;
+			if (x >= cx && x <= cx + cw) {
+				ui_sort_by(u, (enum ui_sort)c, true);
+				return;
+			}
+			cx += cw + 1;
+		}
+		return;
+	}
 	int row = u->top + row_in_pane - 2;
 	if (row_in_pane >= 2 && row < (int)u->nrows) {
 		select_row(u, row);
@@ -275,13 +326,13 @@ static void assets_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 		snprintf(filt, sizeof filt, "  filter \"%.40s\"", u->filter);
 	}
 	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
-	ui_title(w, f, UI_PANE_ASSETS, " assets %d/%zu of %zu  sort %s%s", row + 1, u->nrows, total,
-	         ui_sort_name(u->sort), filt);
+	ui_title(w, f, UI_PANE_ASSETS, " assets %d/%zu of %zu  sort %s%s%s", row + 1, u->nrows,
+	         total, ui_sort_name(u->sort), u->sort_rev ? " (reversed)" : "", filt);
 	if (r->h < 2) {
 		return;
 	}
 	bool shown[COL_COUNT];
-	int label_w = ui_fit_columns(cols, COL_COUNT, r->w, LABEL_MIN, LABEL_MAX, shown);
+	int label_w = fit(u, r->w, shown);
 	int x = 0;
 	attr_t ha = ui_attr(u, UC_DIM) | A_UNDERLINE;
 	for (int c = 0; c < COL_COUNT; c++) {
@@ -289,7 +340,8 @@ static void assets_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 			continue;
 		}
 		int cw = cols[c].flex ? label_w : cols[c].width;
-		cell(w, 1, x, cw, cols[c].right, ha, cols[c].title);
+		cell(w, 1, x, cw, cols[c].right, c == (int)u->sort ? A_BOLD | A_UNDERLINE : ha,
+		     cols[c].title);
 		x += cw + 1;
 	}
 	if (u->nrows == 0) {

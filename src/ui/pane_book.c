@@ -1,6 +1,7 @@
 /*
- * pane_book: the ladder of the selected asset: asks above, a spread row, bids below,
- * with sizes, cumulative depth from the best price and proportional size bars.
+ * pane_book: the ladder of the selected asset under column headings: asks above, a
+ * spread row, bids below, with sizes, cumulative depth from the best price and
+ * proportional size bars.  Scrolling stops where the deepest level is at the edge.
  *
  * Reads the book through book.h only.  Scrolling skips levels from the best outward on
  * both sides; cumulative depth still counts the skipped levels.  Never changes state.
@@ -57,7 +58,7 @@ static void draw_side(WINDOW *w, const struct ui_frame *f, const struct ui_rect 
                       const struct book *b, enum side s, size_t off, int n, int y, int dir,
                       int64_t cum, int64_t max_size)
 {
-	for (int i = 0; i < n && y + dir * i > 0 && y + dir * i < r->h; i++) {
+	for (int i = 0; i < n && y + dir * i > 1 && y + dir * i < r->h; i++) {
 		const struct ev_level *lv = book_level(b, s, off + (size_t)i);
 		if (!lv) {
 			break;
@@ -125,9 +126,9 @@ static bool book_title(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	char tick[NUM_BUF];
 	ui_fmt_price(a->tick ? a->tick : PRICE_NONE, tick, sizeof tick);
 	size_t nb = book_levels(&a->book, SIDE_BID), na = book_levels(&a->book, SIDE_ASK);
-	char lab[ASSET_LABEL_MAX + 8];
-	snprintf(lab, sizeof lab, "%s", ui_asset_label(a));
-	ui_title(w, f, UI_PANE_BOOK, " book %s  tick %s  %zu bids %zu asks", lab, tick, nb, na);
+	/* The counts first: a long label is what the narrow title cuts. */
+	ui_title(w, f, UI_PANE_BOOK, " book %zu bids %zu asks  tick %s  %s", nb, na, tick,
+	         ui_asset_label(a));
 	if (r->h < 2) {
 		return false;
 	}
@@ -139,6 +140,30 @@ static bool book_title(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	return true;
 }
 
+/* Levels shown per side in a pane of h rows (title, headings and spread rows aside). */
+static int levels_per_side(const struct ui *u, int h)
+{
+	int per_side = (h - 3) / 2;
+	if (per_side > u->opt.book_levels) {
+		per_side = u->opt.book_levels;
+	}
+	return per_side > 0 ? per_side : 0;
+}
+
+static void headings(WINDOW *w, const struct ui *u, int width)
+{
+	attr_t a = ui_attr(u, UC_DIM) | A_UNDERLINE;
+	ui_fill(w, 1, 0, width, a);
+	ui_put_right(w, 1, 0, PRICE_W, a, "price");
+	ui_put_right(w, 1, PRICE_W + 1, SIZE_W, a, "size");
+	int x = PRICE_W + 1 + SIZE_W + 1;
+	if (width >= x + CUM_W + 4) {
+		ui_put_right(w, 1, x, CUM_W, a, "cum");
+		x += CUM_W + 1;
+	}
+	ui_put(w, 1, x, width - x, a, "depth (asks above, bids below)");
+}
+
 static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
 {
 	const struct ui *u = f->u;
@@ -147,18 +172,19 @@ static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect 
 		return;
 	}
 	const struct book *b = &a->book;
-	int per_side = (r->h - 2) / 2;
-	if (per_side > u->opt.book_levels) {
-		per_side = u->opt.book_levels;
-	}
-	if (per_side < 0) {
-		per_side = 0;
-	}
+	int per_side = levels_per_side(u, r->h);
+	headings(w, u, r->w);
 	size_t off = (size_t)(u->book_off > 0 ? u->book_off : 0);
+	size_t nb = book_levels(b, SIDE_BID), na = book_levels(b, SIDE_ASK);
+	size_t deepest =
+	    (nb > na ? nb : na) > (size_t)per_side ? (nb > na ? nb : na) - (size_t)per_side : 0;
+	if (off > deepest) {
+		off = deepest; /* the book shrank since the scroll */
+	}
 	int64_t cum_skip[2];
 	int64_t max_size = view_sizes(b, off, per_side, cum_skip);
 	/* The best ask sits just above the spread row, the best bid just below. */
-	int spread_y = 1 + per_side;
+	int spread_y = 2 + per_side;
 	draw_side(w, f, r, b, SIDE_ASK, off, per_side, spread_y - 1, -1, cum_skip[SIDE_ASK],
 	          max_size);
 	spread_row(w, u, r, b, spread_y, off);
@@ -169,10 +195,14 @@ static void book_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect 
 static void book_key(struct ui *u, struct market_state *m, enum ui_action a)
 {
 	const struct asset *as = ui_selected(u, m);
+	int page = levels_per_side(u, u->lay.pane[UI_PANE_BOOK].h);
+	page = page > 1 ? page : 1;
+	/* The deepest offset still fills the ladder: PgDn never scrolls it empty. */
 	int deepest = 0;
 	if (as) {
 		size_t nb = book_levels(&as->book, SIDE_BID), na = book_levels(&as->book, SIDE_ASK);
-		deepest = (int)(nb > na ? nb : na) - 1;
+		deepest =
+		    (int)(nb > na ? nb : na) - levels_per_side(u, u->lay.pane[UI_PANE_BOOK].h);
 	}
 	switch (a) {
 	case ACT_UP:
@@ -182,10 +212,10 @@ static void book_key(struct ui *u, struct market_state *m, enum ui_action a)
 		u->book_off++;
 		break;
 	case ACT_PGUP:
-		u->book_off -= 10;
+		u->book_off -= page;
 		break;
 	case ACT_PGDN:
-		u->book_off += 10;
+		u->book_off += page;
 		break;
 	case ACT_TOP:
 		u->book_off = 0;

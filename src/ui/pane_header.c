@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static enum ui_color conn_color(const struct market_state *m)
 {
@@ -21,6 +22,30 @@ static enum ui_color conn_color(const struct market_state *m)
 		return UC_WARN;
 	default:
 		return UC_BAD;
+	}
+}
+
+/* While the connection is down: how long, which attempt, and when the next one is. */
+static void outage(struct ui_flow *fl, const struct ui_frame *f)
+{
+	const struct market_state *m = f->m;
+	const struct ui *u = f->u;
+	char a[32], t[96];
+	if (m->conn.down_since_ns > 0) {
+		ui_fmt_uptime(f->now_mono - m->conn.down_since_ns, a, sizeof a);
+		snprintf(t, sizeof t, "DOWN %s", a);
+		ui_flow_put(fl, ui_attr(u, UC_BAD) | A_BOLD, t);
+	}
+	if (m->conn.attempts > 0) {
+		snprintf(t, sizeof t, "attempt %" PRIu64, m->conn.attempts);
+		ui_flow_put(fl, ui_attr(u, UC_WARN), t);
+	}
+	if (m->conn.event == CONN_BACKOFF && m->conn.retry_at_ns > 0) {
+		int64_t left = m->conn.retry_at_ns - f->now_mono;
+		int64_t ds = left > 0 ? (left + 99999999) / 100000000 : 0; /* tenths, up */
+		snprintf(t, sizeof t, "retry in %" PRId64 ".%" PRId64 "s (R: now)", ds / 10,
+		         ds % 10);
+		ui_flow_put(fl, ui_attr(u, UC_WARN), t);
 	}
 }
 
@@ -38,8 +63,13 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 		snprintf(t, sizeof t, "[%s]", m->mode);
 		ui_flow_put(&fl, ui_attr(u, UC_DIM), t);
 	}
-	snprintf(t, sizeof t, "%s", m->conn.alive ? "LIVE" : conn_kind_name(m->conn.event));
+	bool replay = strcmp(m->mode, "replay") == 0;
+	snprintf(t, sizeof t, "%s",
+	         m->conn.alive ? (replay ? "REPLAY" : "LIVE") : conn_kind_name(m->conn.event));
 	ui_flow_put(&fl, ui_attr(u, conn_color(m)) | A_BOLD, t);
+	if (!m->conn.alive && !replay) {
+		outage(&fl, f);
+	}
 	/* The URL gets what is left of the first row, so the figures stay together. */
 	int room = fl.width - fl.x - 1;
 	char url[sizeof m->conn.url];

@@ -1,6 +1,7 @@
 /*
  * pane_latency: feed latency percentiles (last second, last minute) coloured against the
- * operator's thresholds, pipeline latency in microseconds, and a sparkline of p95.
+ * operator's thresholds (shown on that line), pipeline latency in the unit that fits
+ * (us, ms, s), and a sparkline of p95.
  *
  * A negative feed latency (local clock behind the exchange) is shown as such, with a
  * loud mark, never clamped to zero.  Reads the model only.
@@ -103,14 +104,20 @@ static void latency_draw(WINDOW *w, const struct ui_frame *f, const struct ui_re
 	put_summary(&fl, u, "1s", &s1);
 	ui_flow_cat(&fl, ui_attr(u, UC_DIM), " |");
 	put_summary(&fl, u, "1m", &s60);
+	snprintf(t, sizeof t, "(warn %" PRId64 "ms crit %" PRId64 "ms)", u->opt.lat_warn_ms,
+	         u->opt.lat_crit_ms);
+	ui_flow_put(&fl, ui_attr(u, UC_DIM), t);
 
 	ui_flow_init(&fl, w, 1, 1, r->w);
 	ui_flow_cat(&fl, ui_attr(u, UC_LABEL) | A_BOLD, "pipeline");
 	if (p60.count == 0) {
 		ui_flow_put(&fl, ui_attr(u, UC_DIM), "no samples");
 	} else {
-		snprintf(t, sizeof t, "p50 %" PRId64 " p99 %" PRId64 " max %" PRId64 "us", p60.p50,
-		         p60.p99, p60.max);
+		char a50[32], a99[32], amax[32];
+		ui_fmt_us(p60.p50, a50, sizeof a50);
+		ui_fmt_us(p60.p99, a99, sizeof a99);
+		ui_fmt_us(p60.max, amax, sizeof amax);
+		snprintf(t, sizeof t, "1m p50 %s p99 %s max %s", a50, a99, amax);
 		ui_flow_put(&fl, A_NORMAL, t);
 	}
 	if (s60.negative > 0) {
@@ -119,10 +126,6 @@ static void latency_draw(WINDOW *w, const struct ui_frame *f, const struct ui_re
 		         "ms ",
 		         s60.negative, s60.min);
 		ui_flow_put(&fl, ui_attr(u, UC_NEG), t);
-	} else {
-		snprintf(t, sizeof t, "warn %" PRId64 "ms crit %" PRId64 "ms", u->opt.lat_warn_ms,
-		         u->opt.lat_crit_ms);
-		ui_flow_put(&fl, ui_attr(u, UC_DIM), t);
 	}
 	if (r->h >= 3) {
 		spark_draw(w, f, 2, r->w);

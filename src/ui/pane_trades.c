@@ -1,5 +1,5 @@
 /*
- * pane_trades: trade flow over the last minute (overall and for the selected asset:
+ * pane_trades: trade flow over the last 60 s (overall and for the selected asset:
  * trades/min, taker buy vs sell volume, notional, VWAP) above a tape of the latest
  * trades coloured by the taker's side.
  *
@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static int64_t flow_vwap(int64_t notional, int64_t volume)
 {
@@ -58,11 +59,35 @@ static void flow_line(WINDOW *w, const struct ui_frame *f, int y, int width, con
 	ui_flow_put(&fw, A_BOLD, vw);
 }
 
+/* What the flow lines cover: the last 60 s, and how much of it the feed was down (or up,
+ * after a reconnect). */
+static const char *flow_span(const struct ui_frame *f, char *buf, size_t cap)
+{
+	const struct conn_info *c = &f->m->conn;
+	char a[32];
+	if (strcmp(f->m->mode, "replay") == 0) {
+		snprintf(buf, cap, "60s");
+	} else if (!c->alive) {
+		ui_fmt_uptime(c->down_since_ns > 0 ? f->now_mono - c->down_since_ns : 0, a,
+		              sizeof a);
+		snprintf(buf, cap, "60s (down %s)", a);
+	} else if (c->connected_since_ns > 0 &&
+	           f->now_mono - c->connected_since_ns < 60 * NS_PER_S) {
+		ui_fmt_uptime(f->now_mono - c->connected_since_ns, a, sizeof a);
+		snprintf(buf, cap, "60s (up %s)", a);
+	} else {
+		snprintf(buf, cap, "60s");
+	}
+	return buf;
+}
+
 static void trades_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
 {
 	const struct ui *u = f->u;
 	const struct market_state *m = f->m;
-	ui_title(w, f, UI_PANE_TRADES, " trades  %" PRIu64 " seen  (last minute)", m->ntrades);
+	char span[96];
+	ui_title(w, f, UI_PANE_TRADES, " trades  %" PRIu64 " since start  flow %s", m->ntrades,
+	         flow_span(f, span, sizeof span));
 	int y = 1;
 	if (y < r->h) {
 		flow_line(w, f, y++, r->w, "all", &m->flow);
@@ -107,7 +132,10 @@ static void trades_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 static void trades_key(struct ui *u, struct market_state *m, enum ui_action a)
 {
 	uint64_t n = m->ntrades < TAPE_SIZE ? m->ntrades : TAPE_SIZE;
-	ui_scroll_offset(&u->trades_off, a, n > 0 ? (int)n - 1 : 0);
+	/* The tape's rows: the pane less its title and the one or two flow lines. */
+	int vis = u->lay.pane[UI_PANE_TRADES].h - (u->lay.pane[UI_PANE_TRADES].h >= 5 ? 3 : 2);
+	int max = (int)n - (vis > 0 ? vis : 1);
+	ui_scroll_offset(&u->trades_off, a, max > 0 ? max : 0);
 }
 
 const struct pane ui_trades_pane = {

@@ -68,12 +68,18 @@ void ui_draw_status(struct ui *u, const struct market_state *m)
 	case UI_MODE_FILTER:
 		draw_prompt(u, w, left_w, "filter> ");
 		return;
+	case UI_MODE_ALERT_FILTER:
+		draw_prompt(u, w, left_w, "alerts filter (info/warn/crit, kind or text)> ");
+		return;
 	case UI_MODE_CONFIRM: {
 		const struct asset *as =
 		    market_find((struct market_state *)m, u->confirm_id, strlen(u->confirm_id));
 		char t[200];
-		snprintf(t, sizeof t, "unsubscribe %.80s? (y/n)",
-		         as ? ui_asset_label(as) : u->confirm_id);
+		const char *lab = as ? ui_asset_label(as) : u->confirm_id;
+		size_t len = strlen(lab);
+		/* A question for a label ("Will it rain?") needs no second mark. */
+		snprintf(t, sizeof t, "unsubscribe %.80s%s (y/n)", lab,
+		         len && lab[len - 1] == '?' ? "" : "?");
 		ui_put(w, 0, 0, left_w, a | A_BOLD, t);
 		return;
 	}
@@ -89,6 +95,56 @@ void ui_draw_status(struct ui *u, const struct market_state *m)
 	}
 }
 
+/* The help text after the key table, by line: extras, then one line per state. */
+enum { HELP_EXTRAS = 5 };
+
+int ui_help_lines(void)
+{
+	return (int)ui_keymap_len + HELP_EXTRAS + ASSET_STATE_COUNT;
+}
+
+/* Line i of the help text at row y. */
+static void help_line(struct ui *u, WINDOW *w, int y, int width, int i)
+{
+	if (i < (int)ui_keymap_len) {
+		char keys[64];
+		ui_keymap_keys(&ui_keymap[i], keys, sizeof keys);
+		ui_put(w, y, 2, 8, ui_attr(u, UC_LABEL) | A_BOLD, keys);
+		ui_put(w, y, 11, width - 11, A_NORMAL, ui_keymap[i].help);
+		return;
+	}
+	i -= (int)ui_keymap_len;
+	char t[160];
+	switch (i) {
+	case 0:
+		snprintf(t, sizeof t,
+		         "prompt: Left Right Home End BS Del ^U ^W, Enter runs, Esc cancels");
+		break;
+	case 1:
+		snprintf(t, sizeof t,
+		         "alerts: info, warn, crit; a storm is one row (x24); * unread");
+		break;
+	case 2:
+		snprintf(t, sizeof t, "'no feed': the connection is down, the data is not current");
+		break;
+	case 3:
+		snprintf(t, sizeof t, "latency: green < %lldms, yellow <= %lldms, red above",
+		         (long long)u->opt.lat_warn_ms, (long long)u->opt.lat_crit_ms);
+		break;
+	case 4:
+		snprintf(t, sizeof t, "states:");
+		break;
+	default: {
+		enum asset_state st = (enum asset_state)(i - HELP_EXTRAS);
+		ui_put(w, y, 2, 8, ui_attr(u, ui_dstate_color((enum ui_dstate)st)),
+		       asset_state_short(st));
+		ui_put(w, y, 11, width - 11, A_NORMAL, asset_state_help(st));
+		return;
+	}
+	}
+	ui_put(w, y, 2, width - 2, ui_attr(u, UC_DIM), t);
+}
+
 void ui_draw_help(struct ui *u)
 {
 	WINDOW *w = u->help_win;
@@ -96,41 +152,26 @@ void ui_draw_help(struct ui *u)
 		return;
 	}
 	const struct ui_rect *r = &u->lay.help;
+	int rows = r->h - 2, total = ui_help_lines();
+	int max_off = total > rows ? total - rows : 0;
+	if (u->help_off > max_off) {
+		u->help_off = max_off;
+	}
 	werase(w);
 	wattrset(w, (int)ui_attr(u, UC_NORMAL));
 	box(w, 0, 0);
 	wattrset(w, A_NORMAL);
-	ui_put(w, 0, 2, r->w - 4, A_BOLD, " clobtop keys (any key closes) ");
-	int y = 1;
-	for (size_t i = 0; i < ui_keymap_len && y < r->h - 1; i++, y++) {
-		char keys[64];
-		ui_keymap_keys(&ui_keymap[i], keys, sizeof keys);
-		ui_put(w, y, 2, 8, ui_attr(u, UC_LABEL) | A_BOLD, keys);
-		ui_put(w, y, 11, r->w - 13, A_NORMAL, ui_keymap[i].help);
+	ui_put(w, 0, 2, r->w - 4, A_BOLD,
+	       max_off ? " clobtop keys (Up/Down/PgUp/PgDn scroll; any other key closes) "
+	               : " clobtop keys (any key closes) ");
+	for (int y = 1; y <= rows && u->help_off + y - 1 < total; y++) {
+		help_line(u, w, y, r->w - 2, u->help_off + y - 1);
 	}
-	char states[160] = "states:";
-	for (int s = 0; s < ASSET_STATE_COUNT; s++) {
-		size_t n = strlen(states);
-		snprintf(states + n, sizeof states - n, " %s", asset_state_short((enum asset_state)s));
+	if (u->help_off > 0) {
+		ui_put(w, 0, r->w - 9, 7, A_BOLD, " more ^");
 	}
-	const char *const extra[] = {
-	    "prompt: Left Right Home End BS Del ^U ^W, Enter runs, Esc cancels",
-	    states,
-	    "'no feed': the connection is down, the data is not current",
-	};
-	for (size_t i = 0; i < sizeof extra / sizeof extra[0] && y < r->h - 1; i++, y++) {
-		ui_put(w, y, 2, r->w - 4, ui_attr(u, UC_DIM), extra[i]);
-	}
-	char t[96];
-	snprintf(t, sizeof t, "latency: green < %lldms, yellow <= %lldms, red above",
-	         (long long)u->opt.lat_warn_ms, (long long)u->opt.lat_crit_ms);
-	if (y < r->h - 1) {
-		ui_put(w, y++, 2, r->w - 4, ui_attr(u, UC_DIM), t);
-	}
-	for (int s = 0; s < ASSET_STATE_COUNT && y < r->h - 1; s++, y++) {
-		ui_put(w, y, 2, 8, ui_attr(u, ui_dstate_color((enum ui_dstate)s)),
-		       asset_state_short((enum asset_state)s));
-		ui_put(w, y, 11, r->w - 13, A_NORMAL, asset_state_help((enum asset_state)s));
+	if (u->help_off < max_off) {
+		ui_put(w, r->h - 1, r->w - 9, 7, A_BOLD, " more v");
 	}
 	wnoutrefresh(w);
 }

@@ -102,6 +102,10 @@ static void free_windows(struct ui *u)
 		delwin(u->help_win);
 		u->help_win = NULL;
 	}
+	if (u->detail_win) {
+		delwin(u->detail_win);
+		u->detail_win = NULL;
+	}
 }
 
 static WINDOW *win_for(const struct ui_rect *r)
@@ -125,6 +129,7 @@ static void apply_layout(struct ui *u)
 	}
 	u->status_win = win_for(&u->lay.status);
 	u->help_win = win_for(&u->lay.help);
+	u->detail_win = win_for(&u->lay.detail);
 	if (!ui_focusable(u, u->focus)) {
 		u->focus = UI_PANE_ASSETS;
 	}
@@ -365,8 +370,12 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 	}
 	ui_rows_build(u, m, now_mono, u->now_s);
 	struct ui_frame f = {u, m, now_mono, now_real, u->now_s};
+	bool view = u->mode == UI_MODE_ASSET_VIEW || u->mode == UI_MODE_ALERT_VIEW;
+	if (view && u->detail_win) {
+		ui_draw_detail(&f);
+	}
 	for (int i = 0; i < UI_PANE_COUNT; i++) {
-		if (!u->win[i]) {
+		if (!u->win[i] || (view && u->detail_win)) {
 			continue;
 		}
 		werase(u->win[i]);
@@ -377,7 +386,8 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 		ui_draw_help(u);
 	}
 	ui_draw_status(u, m);
-	bool prompt = u->mode == UI_MODE_ADD || u->mode == UI_MODE_FILTER;
+	bool prompt =
+	    u->mode == UI_MODE_ADD || u->mode == UI_MODE_FILTER || u->mode == UI_MODE_ALERT_FILTER;
 	curs_set(prompt ? 1 : 0);
 	if (u->status_win) {
 		leaveok(u->status_win, !prompt);

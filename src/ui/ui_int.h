@@ -48,59 +48,70 @@ enum ui_color {
 };
 
 enum ui_mode {
-	UI_MODE_NORMAL = 0, /* keys are commands */
-	UI_MODE_ADD,        /* the add prompt has the keyboard */
-	UI_MODE_FILTER,     /* the filter prompt has the keyboard */
-	UI_MODE_CONFIRM,    /* y/n for an unsubscribe */
-	UI_MODE_HELP,       /* the help overlay is up; any key closes it */
+	UI_MODE_NORMAL = 0,   /* keys are commands */
+	UI_MODE_ADD,          /* the add prompt has the keyboard */
+	UI_MODE_FILTER,       /* the filter prompt has the keyboard */
+	UI_MODE_CONFIRM,      /* y/n for an unsubscribe */
+	UI_MODE_HELP,         /* the help overlay is up: moves scroll it, any other key closes */
+	UI_MODE_ALERT_FILTER, /* the alert filter prompt has the keyboard */
+	UI_MODE_ASSET_VIEW,   /* an asset's drill-down covers the panes; Esc/Enter close it */
+	UI_MODE_ALERT_VIEW,   /* an alert's detail covers the panes; Esc/Enter close it */
 };
 
 #define UI_SPARK_SECS   300 /* seconds of p95 history for the sparkline */
 #define UI_PENDING_KEYS 64  /* keys queued by ui_push_key */
 
 struct ui {
-	struct ui_options opt;              /* as given, with defaults filled */
-	struct ui_hooks hooks;              /* to the feed, exporter and Gamma */
-	SCREEN *scr;                        /* our terminal */
-	FILE *own_out;                      /* opened by us for newterm, closed on destroy */
-	FILE *own_in;                       /* ditto */
-	bool color;                         /* colour pairs in use */
-	bool utf8;                          /* the locale is UTF-8: block glyphs allowed */
-	bool mouse;                         /* mouse events enabled */
-	struct ui_layout lay;               /* current rectangles */
-	WINDOW *win[UI_PANE_COUNT];         /* one per non-empty pane, NULL when hidden */
-	WINDOW *status_win;                 /* status line */
-	WINDOW *help_win;                   /* help overlay, NULL when it does not fit */
-	WINDOW *input;                      /* never drawn: reading from it never repaints */
-	int pending[UI_PENDING_KEYS];       /* keys from ui_push_key, FIFO */
-	bool pending_key[UI_PENDING_KEYS];  /* ...and whether each is a KEY_* code */
-	size_t npending;                    /* in use */
-	bool offscreen;                     /* not a real terminal: never ask the tty its size */
-	bool need_layout;                   /* size changed: rebuild windows */
-	bool need_clear;                    /* repaint everything from scratch */
-	enum ui_pane_id focus;              /* the pane that scrolls */
-	enum ui_mode mode;                  /* who has the keyboard */
-	struct ui_prompt prompt;            /* text of the add/filter prompt */
-	char filter[UI_PROMPT_MAX + 1];     /* current assets filter, "" for none */
-	char confirm_id[ASSET_ID_MAX];      /* asset to unsubscribe after 'y' */
-	enum ui_sort sort;                  /* assets table order */
-	uint32_t sel;                       /* selected asset (index into m->assets) */
-	bool have_sel;                      /* sel is meaningful */
-	int top;                            /* first assets row shown */
-	int book_off;                       /* levels skipped from the best in the ladder */
-	int trades_off;                     /* tape rows skipped from the newest */
-	int alerts_off;                     /* alerts skipped from the newest */
-	struct ui_row *rows;                /* assets table, filtered and sorted */
-	size_t nrows;                       /* in use */
-	size_t rows_cap;                    /* allocated */
-	bool paused;                        /* rendering frozen */
-	char status[256];                   /* transient message */
-	int64_t status_until;               /* CLOCK_MONOTONIC ns when it expires */
-	int64_t spark[UI_SPARK_SECS];       /* feed p95 (ms) by second, INT64_MIN when no data */
-	int64_t spark_stamp[UI_SPARK_SECS]; /* which second each slot holds */
-	int64_t now_mono;                   /* last render's clock */
-	int64_t now_real;                   /* ditto, wall clock */
-	int64_t now_s;                      /* market_now_s at the last render */
+	struct ui_options opt;                /* as given, with defaults filled */
+	struct ui_hooks hooks;                /* to the feed, exporter and Gamma */
+	SCREEN *scr;                          /* our terminal */
+	FILE *own_out;                        /* opened by us for newterm, closed on destroy */
+	FILE *own_in;                         /* ditto */
+	bool color;                           /* colour pairs in use */
+	bool utf8;                            /* the locale is UTF-8: block glyphs allowed */
+	bool mouse;                           /* mouse events enabled */
+	struct ui_layout lay;                 /* current rectangles */
+	WINDOW *win[UI_PANE_COUNT];           /* one per non-empty pane, NULL when hidden */
+	WINDOW *status_win;                   /* status line */
+	WINDOW *help_win;                     /* help overlay, NULL when it does not fit */
+	WINDOW *detail_win;                   /* detail views, NULL when they do not fit */
+	WINDOW *input;                        /* never drawn: reading from it never repaints */
+	int pending[UI_PENDING_KEYS];         /* keys from ui_push_key, FIFO */
+	bool pending_key[UI_PENDING_KEYS];    /* ...and whether each is a KEY_* code */
+	size_t npending;                      /* in use */
+	bool offscreen;                       /* not a real terminal: never ask the tty its size */
+	bool need_layout;                     /* size changed: rebuild windows */
+	bool need_clear;                      /* repaint everything from scratch */
+	enum ui_pane_id focus;                /* the pane that scrolls */
+	enum ui_mode mode;                    /* who has the keyboard */
+	struct ui_prompt prompt;              /* text of the add/filter prompt */
+	char filter[UI_PROMPT_MAX + 1];       /* current assets filter, "" for none */
+	char confirm_id[ASSET_ID_MAX];        /* asset to unsubscribe after 'y' */
+	enum ui_sort sort;                    /* assets table order */
+	bool sort_rev;                        /* ...reversed */
+	char alert_filter[UI_PROMPT_MAX + 1]; /* alerts filter, "" for none */
+	uint64_t alerts_scroll_seq;           /* alert_seq when the log was scrolled from the top */
+	int help_off;                         /* help lines scrolled past */
+	int view_off;                         /* detail view: lines (or book levels) scrolled */
+	uint32_t view_asset;                  /* the asset the drill-down shows */
+	uint64_t view_alert;                  /* the alert row the detail shows (absolute index) */
+	uint32_t sel;                         /* selected asset (index into m->assets) */
+	bool have_sel;                        /* sel is meaningful */
+	int top;                              /* first assets row shown */
+	int book_off;                         /* levels skipped from the best in the ladder */
+	int trades_off;                       /* tape rows skipped from the newest */
+	int alerts_off;                       /* alerts skipped from the newest */
+	struct ui_row *rows;                  /* assets table, filtered and sorted */
+	size_t nrows;                         /* in use */
+	size_t rows_cap;                      /* allocated */
+	bool paused;                          /* rendering frozen */
+	char status[256];                     /* transient message */
+	int64_t status_until;                 /* CLOCK_MONOTONIC ns when it expires */
+	int64_t spark[UI_SPARK_SECS];         /* feed p95 (ms) by second, INT64_MIN when no data */
+	int64_t spark_stamp[UI_SPARK_SECS];   /* which second each slot holds */
+	int64_t now_mono;                     /* last render's clock */
+	int64_t now_real;                     /* ditto, wall clock */
+	int64_t now_s;                        /* market_now_s at the last render */
 };
 
 /* Everything a pane needs for one frame. */
@@ -134,6 +145,17 @@ bool ui_focusable(const struct ui *u, enum ui_pane_id id);
 /* The status line and the help overlay (status.c). */
 void ui_draw_status(struct ui *u, const struct market_state *m);
 void ui_draw_help(struct ui *u);
+int ui_help_lines(void); /* lines of help text, for scrolling */
+
+/* The detail views (pane_detail.c): an asset's drill-down and an alert's full text. */
+void ui_draw_detail(const struct ui_frame *f);
+void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a);
+
+/* The alerts pane's rows (pane_alerts.c): the i-th row passing the alert filter (0 =
+ * newest), or NULL; *abs gets its absolute row index (for the detail view). */
+const struct alert *ui_alert_row(const struct ui *u, const struct market_state *m, size_t i,
+                                 uint64_t *abs);
+const struct alert *ui_alert_by_abs(const struct market_state *m, uint64_t abs);
 
 /* Drawing helpers (draw.c). */
 attr_t ui_attr(const struct ui *u, enum ui_color c);
@@ -177,6 +199,8 @@ enum ui_color ui_dstate_color(enum ui_dstate d);
 /* Assets pane helpers used by the core (pane_assets.c). */
 void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s);
 int ui_rows_find(const struct ui *u, uint32_t idx); /* row of asset idx, or -1 */
-void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane);
+void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane, int x);
+/* Sort by a key (the same key again reverses), and say so in the status line. */
+void ui_sort_by(struct ui *u, enum ui_sort key, bool toggle);
 
 #endif

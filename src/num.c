@@ -11,7 +11,9 @@
  */
 #include "num.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Decimal digit value, or -1.  Avoids isdigit(), which depends on the locale. */
@@ -138,4 +140,39 @@ const char *num_strerror(enum num_err e)
 		return "number too large";
 	}
 	return "unknown number error";
+}
+
+int num_parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoull would take "-1" as 2^64 - 1 */
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	int shift = 0;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	}
+	end += shift ? 1 : 0;
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
 }

@@ -56,6 +56,11 @@ static inline int64_t num_mul_div(int64_t a, int64_t b, int64_t d)
 	return (int64_t)q;
 }
 
+/* A byte count as operators write it: digits with an optional k, M or G (powers of 1024)
+ * and an optional "B" or "iB" ("64k", "40M", "1GiB").  Returns 0, or -1 when s is not one
+ * or it does not fit in 64 bits.  clobtop and clobsim read sizes with this one grammar. */
+int num_parse_bytes(const char *s, uint64_t *out);
+
 /* A short English reason for an error code, for counters and alerts. */
 const char *num_strerror(enum num_err e);
 

@@ -21,6 +21,7 @@
 
 #include "conffile.h"
 #include "gamma.h"
+#include "num.h"
 #include "ring.h"
 #include "sanitize.h"
 
@@ -154,48 +155,12 @@ static int set_num(struct options *o, const struct opt_def *d, const char *arg, 
 	return 0;
 }
 
-/* Bytes with an optional k/M/G suffix (and an optional "iB" or "B"). */
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!isdigit((unsigned char)*s))
-		return -1; /* strtoull would take "-1" as 2^64 - 1 */
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	int shift = 0;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	}
-	end += shift ? 1 : 0;
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 static int set_bytes(struct options *o, const struct opt_def *d, const char *arg, char *err,
                      size_t errlen)
 {
 	uint64_t v;
 	char b[64];
-	if (parse_bytes(arg, &v) != 0 || v < (uint64_t)d->lo || v > (uint64_t)d->hi) {
+	if (num_parse_bytes(arg, &v) != 0 || v < (uint64_t)d->lo || v > (uint64_t)d->hi) {
 		options_err(err, errlen,
 		            "--%s wants a size from %" PRId64 "k to %" PRId64
 		            "M bytes (for example "

@@ -277,6 +277,26 @@ START_TEST(parse_accepts_null_out)
 }
 END_TEST
 
+START_TEST(byte_counts_have_one_grammar)
+{
+	uint64_t v;
+	ck_assert_int_eq(num_parse_bytes("4096", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(num_parse_bytes("64k", &v), 0);
+	ck_assert_uint_eq(v, 65536);
+	ck_assert_int_eq(num_parse_bytes("40M", &v), 0);
+	ck_assert_uint_eq(v, UINT64_C(40) << 20);
+	ck_assert_int_eq(num_parse_bytes("1GiB", &v), 0);
+	ck_assert_uint_eq(v, UINT64_C(1) << 30);
+	ck_assert_int_eq(num_parse_bytes("64kB", &v), 0);
+	ck_assert_uint_eq(v, 65536);
+	static const char *const bad[] = {
+	    "", "-1", "k", "12x", "1.5M", "64kk", "99999999999999999999", "17179869184G"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(num_parse_bytes(bad[i], &v) == -1, "'%s' was accepted", bad[i]);
+}
+END_TEST
+
 START_TEST(saturating_sum_and_product)
 {
 	ck_assert_int_eq(num_sat_add(INT64_MAX, 1), INT64_MAX);
@@ -326,6 +346,7 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, format_truncates_and_terminates_small_buffers);
 	tcase_add_test(tc, strerror_names_every_error);
 	tcase_add_test(tc, saturating_sum_and_product);
+	tcase_add_test(tc, byte_counts_have_one_grammar);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("round_trip");

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "num.h"
 #include "sim.h"
 
 enum otype {
@@ -83,27 +84,10 @@ static uint64_t parse_count(const char *arg)
 
 static uint64_t parse_bytes(const char *arg)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || arg[0] == '-')
+	uint64_t v;
+	if (num_parse_bytes(arg, &v) != 0)
 		die_opt(arg, "a byte count such as 4096, 64K, 40M");
-	if (*end == 'K' || *end == 'k')
-		mul = 1024;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1024 * 1024;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1024ULL * 1024 * 1024;
-	else if (*end)
-		die_opt(arg, "a byte count such as 4096, 64K, 40M");
-	if (*end && end[1])
-		die_opt(arg, "a byte count such as 4096, 64K, 40M");
-	if (v > UINT64_MAX / mul)
-		die_opt(arg, "a byte count that fits in 64 bits");
-	return v * mul;
+	return v;
 }
 
 static double parse_number(const char *arg, const char *want)

@@ -377,9 +377,20 @@ int app_close(struct app *a)
 		feed_stop(a->feed);
 		a->feed = NULL; /* the model keeps the numbers of the last refresh */
 	}
+	uint64_t skipped = 0, first_skipped = 0;
 	if (a->replay) {
+		skipped = replay_bad_lines(a->replay);
+		first_skipped = replay_first_bad_line(a->replay);
 		replay_stop(a->replay);
 		a->replay = NULL;
+	}
+	if (skipped) {
+		/* The books were rebuilt without those lines: say so, and in the exit status. */
+		fprintf(stderr,
+		        "clobtop: replay skipped %" PRIu64 " line(s), the first at line %" PRIu64
+		        "\n",
+		        skipped, first_skipped);
+		a->exit_code = EXIT_RUNTIME;
 	}
 	if (a->data) {
 		drain(a, INT64_MAX);

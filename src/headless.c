@@ -3,6 +3,8 @@
  * Main (UI) thread only.
  */
 #include "headless.h"
+#include "sanitize.h"
+#include "clob.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,18 +36,30 @@ static void ids_command(struct app *a, const char *verb, const char *rest, size_
 		fprintf(stderr, "clobtop: %s needs token ids\n", verb);
 		return;
 	}
-	char ids[sizeof(a->in.buf)];
+	char ids[sizeof(a->in.buf)], ok[sizeof(a->in.buf)] = "";
+	size_t nok = 0, used = 0;
 	memcpy(ids, rest, len + 1);
 	char *save = NULL;
 	for (char *id = strtok_r(ids, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+		if (!token_id_valid(id, strlen(id))) {
+			char shown[96];
+			sanitize_text(shown, sizeof(shown), id, strlen(id));
+			fprintf(stderr,
+			        "clobtop: %s: '%s' is not a token id (1 to %d digits): skipped\n",
+			        verb, shown, TOKEN_ID_MAX);
+			continue;
+		}
 		if (verb[0] == 's')
 			market_add(&a->m, id, NULL);
 		else if (verb[0] == 'u')
 			market_remove(&a->m, id);
 		else
 			market_resync(&a->m, id, "operator");
+		used +=
+		    (size_t)snprintf(ok + used, sizeof(ok) - used, "%s%s", nok++ ? " " : "", id);
 	}
-	if (verb[0] != 'r' && !app_command(a, verb[0] == 's' ? FEED_SUB : FEED_UNSUB, rest))
+	/* Only the ids just accepted go to the feed. */
+	if (nok && verb[0] != 'r' && !app_command(a, verb[0] == 's' ? FEED_SUB : FEED_UNSUB, ok))
 		fprintf(stderr, "clobtop: %s: no live feed or command queue full\n", verb);
 	if (verb[0] == 's')
 		labels_request(a);
@@ -128,7 +142,6 @@ void headless_summary(struct app *a, int64_t now_mono)
 	       now_s, a->replay ? "replay" : conn_kind_name(m->conn.event), m->cnt.frames,
 	       rate_per_sec(&m->msg_rate, now_s, 1), total, n[ASSET_FRESH] + n[ASSET_QUIET],
 	       n[ASSET_AWAITING], n[ASSET_STALE], n[ASSET_CROSSED], n[ASSET_DRIFT], f.p50, f.p99,
-	       p.p50, p.p99, m->cnt.malformed, m->transport.ring_drops,
-	       m->conn.reconnects);
+	       p.p50, p.p99, m->cnt.malformed, m->transport.ring_drops, m->conn.reconnects);
 	fflush(stdout);
 }

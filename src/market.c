@@ -26,6 +26,7 @@ void market_config_defaults(struct market_config *c)
 	c->unknown_after_ms = 10000;
 	c->auto_resync = true;
 	c->auto_add = true;
+	c->max_auto_assets = MARKET_MAX_AUTO_ASSETS;
 }
 
 int64_t market_now_s(const struct market_state *m, int64_t now_mono_ns)
@@ -202,6 +203,15 @@ static struct asset *event_asset(struct market_state *m, const struct event *ev)
 		m->cnt.unsolicited++;
 		return NULL;
 	}
+	if (!a && m->nassets >= m->cfg.max_auto_assets) {
+		if (m->cnt.over_cap++ == 0)
+			market_alert(m, ALERT_INFO, NULL,
+			             "more than %zu assets in this source: the others are ignored "
+			             "(counted as unsolicited)",
+			             m->cfg.max_auto_assets);
+		m->cnt.unsolicited++;
+		return NULL;
+	}
 	if (!a && !(a = assets_add_len(m, ev->asset_id.s, ev->asset_id.len)))
 		return NULL;
 	if (!a->subscribed) {
@@ -295,8 +305,8 @@ static void on_resolved(struct market_state *m, struct asset *a, const struct ev
 	if (ev->resolved.winning_outcome.s)
 		sanitize_text(outcome, sizeof(outcome), ev->resolved.winning_outcome.s,
 		              ev->resolved.winning_outcome.len);
-	market_alert(m, ALERT_RESOLVED, a->id, "resolved: %s%s%s",
-	             won ? "won" : "lost", outcome[0] ? ", winner " : "", outcome);
+	market_alert(m, ALERT_RESOLVED, a->id, "resolved: %s%s%s", won ? "won" : "lost",
+	             outcome[0] ? ", winner " : "", outcome);
 	health_resolved(m, a);
 }
 

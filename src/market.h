@@ -66,6 +66,7 @@ struct market_counters {
 	uint64_t market_infos;  /* new_market frames, duplicates included */
 	uint64_t resyncs;       /* resync requests raised */
 	uint64_t unsolicited;   /* events for assets not subscribed (ignored) */
+	uint64_t over_cap;      /* events for assets past max_auto_assets (ignored) */
 };
 
 struct market_config {
@@ -78,7 +79,11 @@ struct market_config {
 	bool auto_resync;          /* request a resync on drift and gaps (true) */
 	bool auto_add;             /* events for unknown assets add them (replay: true); live,
 	                              only subscribed assets are tracked (false) */
+	size_t max_auto_assets;    /* auto_add stops here: 100,000 ids once cost 1.25 GB
+	                              (MARKET_MAX_AUTO_ASSETS) */
 };
+
+#define MARKET_MAX_AUTO_ASSETS 20000 /* more than the whole exchange lists today */
 
 void market_config_defaults(struct market_config *c);
 

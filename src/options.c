@@ -366,7 +366,8 @@ void options_usage(FILE *out)
 	      "      q quit.\n"
 	      "Every option but --config and --no-config can be set in the config file as\n"
 	      "'name = value'; the command line wins, and a flag takes =no to undo the file's.\n"
-	      "Exit status: 0 done; 1 an export, the recording or the connection failed;\n"
+	      "Exit status: 0 done; 1 an export, the recording, the connection failed or a\n"
+	      "             replay skipped lines;\n"
 	      "             2 bad options or could not start.\n"
 	      "See clobtop(1).\n",
 	      out);

@@ -90,4 +90,17 @@ rc=$?
 [ "$rc" = 1 ] || fail "a failed recording: exit $rc, expected 1 (stderr: $(cat "$WORK/record.err"))"
 grep -qF -- "--record $WORK/rec.jsonl" "$WORK/record.err" ||
 	fail "the failed recording was not reported: $(cat "$WORK/record.err")"
+# A replay that had to skip a line (longer than --max-message) says which and exits 1.
+{
+	echo PONG
+	head -c 5000 /dev/zero | tr '\0' x
+	echo
+	echo PONG
+} >"$WORK/long.jsonl"
+timeout 30 "$CLOBTOP" --replay "$WORK/long.jsonl" --headless --max-message 4k --ring-size 64k \
+	</dev/null >"$WORK/long.out" 2>"$WORK/long.err"
+rc=$?
+[ "$rc" = 1 ] || fail "a replay that skipped a line: exit $rc, expected 1 ($(cat "$WORK/long.err"))"
+grep -qF "replay skipped 1 line(s), the first at line 2" "$WORK/long.err" ||
+	fail "the skipped line was not reported: $(cat "$WORK/long.err")"
 echo "ok"

@@ -262,6 +262,25 @@ START_TEST(a_frame_dropped_unparsed_resyncs_every_asset)
 }
 END_TEST
 
+START_TEST(a_source_naming_too_many_assets_is_capped_and_says_so)
+{
+	struct market_state *m = new_market(NULL);
+	m->cfg.max_auto_assets = 3; /* a replay adds what it sees, up to the cap */
+	char frame[256];
+	for (int i = 0; i < 6; i++) {
+		snprintf(frame, sizeof frame,
+		         "{\"event_type\":\"book\",\"asset_id\":\"%d\",\"market\":\"0x1\","
+		         "\"timestamp\":\"1000\",\"bids\":[],\"asks\":[]}",
+		         900 + i);
+		apply_frame(m, frame);
+	}
+	ck_assert_uint_eq(m->nassets, 3);
+	ck_assert_uint_eq(m->cnt.over_cap, 3);
+	ck_assert_int_eq(count_alerts(m, ALERT_INFO, NULL) >= 1, 1);
+	del_market(m);
+}
+END_TEST
+
 START_TEST(gap_bursts_coalesce_into_one_resync_per_second)
 {
 	struct cmd_log log = {0};
@@ -487,6 +506,7 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, gap_flag_resyncs_every_subscribed_asset);
 	tcase_add_test(tc, gap_bursts_coalesce_into_one_resync_per_second);
 	tcase_add_test(tc, a_frame_dropped_unparsed_resyncs_every_asset);
+	tcase_add_test(tc, a_source_naming_too_many_assets_is_capped_and_says_so);
 	tcase_add_test(tc, reconnect_counts_and_puts_books_back_to_awaiting_snapshot);
 	tcase_add_test(tc, quiet_then_stale_then_recovered_with_alerts);
 	tcase_add_test(tc, crossed_book_is_flagged_and_alerted);

@@ -63,7 +63,7 @@ static void draw_side(WINDOW *w, const struct ui_frame *f, const struct ui_rect 
 		if (!lv) {
 			break;
 		}
-		cum += lv->size;
+		cum = num_sat_add(cum, lv->size); /* a hostile size must not wrap */
 		level_row(w, f, y + dir * i, r->w, s, lv, cum, max_size);
 	}
 }
@@ -104,7 +104,7 @@ static int64_t view_sizes(const struct book *b, size_t off, int per_side, int64_
 				break;
 			}
 			if (i < off) {
-				cum_skip[s] += lv->size;
+				cum_skip[s] = num_sat_add(cum_skip[s], lv->size);
 			} else if (lv->size > max_size) {
 				max_size = lv->size;
 			}

@@ -67,4 +67,15 @@ ui_sync "started at 40x12"
 ui_check_width 40 "started at 40x12"
 ui_keys q
 ui_expect_restored 0 "q at 40x12"
+
+# A terminal that cannot move the cursor is refused with a reason, not a blank screen.
+ui_start 80 24 env TERM=dumb "$CLOBTOP" --demo --no-gamma
+ui_wait "CLOBTOP-EXIT=2"
+grep -q "TERM=dumb cannot move the cursor" "$WORK/err" ||
+	fail "TERM=dumb: no reason on stderr: $(cat "$WORK/err")"
+# A locale that is not UTF-8 says why labels show '?'.
+ui_start 120 30 env LANG=C LC_ALL=C "$CLOBTOP" --demo --no-gamma
+ui_wait "is not UTF-8"
+ui_keys q
+ui_expect_restored 0 "q in the C locale"
 echo "PASS: e2e_ui_sizes ($(($(date +%s) - T0)) s)"

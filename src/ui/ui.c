@@ -243,7 +243,26 @@ struct ui *ui_create(const struct ui_options *o, const struct ui_hooks *h, char 
 		return NULL;
 	}
 	set_term(scr);
-	return setup(p, o, h, scr, STDIN_FILENO);
+	/* A terminal that cannot move the cursor (TERM=dumb) would show a blank screen. */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		endwin();
+		delscreen(scr);
+		snprintf(err, errlen,
+		         "the terminal type TERM=%s cannot move the cursor, so the dashboard "
+		         "cannot be drawn: set TERM (e.g. xterm-256color) or use --headless",
+		         term && term[0] ? term : "unset");
+		free(p);
+		return NULL;
+	}
+	struct ui *u = setup(p, o, h, scr, STDIN_FILENO);
+	if (!u->utf8)
+		ui_status(
+		    u,
+		    "this locale is not UTF-8 (LANG=%s): characters beyond ASCII show as '?'; "
+		    "try LANG=C.UTF-8",
+		    getenv("LANG") ? getenv("LANG") : "unset");
+	return u;
 }
 
 struct ui *ui_create_offscreen(const struct ui_options *o, const struct ui_hooks *h,

@@ -188,11 +188,12 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		for (uint32_t k = 0; k < al->nassets && k < ALERT_GROUP_IDS; k++)
 			json_array_append_new(ids, json_string(m->assets[al->asset_idx[k]].id));
 		json_array_append_new(
-		    alerts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "time", t,
-				      "asset_id", al->asset_id, "kind", alert_kind_name(al->kind),
-				      "severity", alert_severity_name(alert_kind_severity(al->kind)),
-				      "message", al->message, "count", (json_int_t)al->count,
-				      "assets", (json_int_t)al->nassets, "asset_ids", ids));
+		    alerts,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "time", t, "asset_id",
+		              al->asset_id, "kind", alert_kind_name(al->kind), "severity",
+		              alert_severity_name(alert_kind_severity(al->kind)), "message",
+		              al->message, "count", (json_int_t)al->count, "assets",
+		              (json_int_t)al->nassets, "asset_ids", ids));
 	}
 	json_object_set_new(root, "alerts", alerts);
 	return root;
@@ -493,6 +494,26 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	metric_summary(&b, "clobtop_pipeline_latency", "Applied minus received", m->pipeline_us, 1,
 	               now_s);
 
+	/* Counts by state for every asset; the per-asset series only for the first
+	 * EXPORT_METRICS_MAX_ASSETS subscribed assets, so a scrape of the whole exchange stays
+	 * small (clobtop_asset_series_dropped says how many were left out). */
+	size_t by_state[ASSET_STATE_COUNT] = {0}, subscribed = 0;
+	for (size_t i = 0; i < m->nassets; i++)
+		if (m->assets[i].subscribed) {
+			by_state[m->assets[i].state]++;
+			subscribed++;
+		}
+	bprintf(&b, "# HELP clobtop_assets Subscribed assets by health state.\n"
+	            "# TYPE clobtop_assets gauge\n");
+	for (int st = 0; st < ASSET_STATE_COUNT; st++)
+		bprintf(&b, "clobtop_assets{state=\"%s\"} %zu\n",
+		        asset_state_name((enum asset_state)st), by_state[st]);
+	bprintf(
+	    &b,
+	    "# HELP clobtop_asset_series_dropped Assets left out of the per-asset series (cap "
+	    "%d).\n# TYPE clobtop_asset_series_dropped gauge\nclobtop_asset_series_dropped %zu\n",
+	    EXPORT_METRICS_MAX_ASSETS,
+	    subscribed > EXPORT_METRICS_MAX_ASSETS ? subscribed - EXPORT_METRICS_MAX_ASSETS : 0);
 	static const char *const per_asset[] = {
 	    "clobtop_asset_best_bid Best bid price.",
 	    "clobtop_asset_best_ask Best ask price.",
@@ -506,10 +527,13 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 		int nlen = (int)(sp - per_asset[k]);
 		bprintf(&b, "# HELP %s\n# TYPE %.*s %s\n", per_asset[k], nlen, per_asset[k],
 		        strstr(per_asset[k], "_total") ? "counter" : "gauge");
+		size_t shown = 0;
 		for (size_t i = 0; i < m->nassets; i++) {
 			const struct asset *a = &m->assets[i];
 			if (!a->subscribed)
 				continue;
+			if (shown++ >= EXPORT_METRICS_MAX_ASSETS)
+				break;
 			char label[ASSET_LABEL_MAX * 2], v[NUM_BUF];
 			label_value(label, sizeof(label), a->label);
 			int64_t val = PRICE_NONE;

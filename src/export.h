@@ -36,6 +36,10 @@ char *export_snapshot_string(const struct market_state *m, const struct export_o
 int export_snapshot_dir(const struct market_state *m, const struct export_options *o,
 			const char *dir, char *path_out, size_t path_cap, char *err, size_t errlen);
 
+/* Per-asset metric series are written for at most this many subscribed assets; the
+ * counts by state cover every asset. */
+#define EXPORT_METRICS_MAX_ASSETS 1000
+
 /* The metrics as Prometheus text exposition (malloc'd, *len bytes, NUL-terminated; the
  * caller frees), or NULL when memory ran out.  Base units (seconds), a HELP and a TYPE
  * for every family: `promtool check metrics` finds nothing to say. */

@@ -170,6 +170,33 @@ START_TEST(metrics_file_is_prometheus_text_with_escaped_labels)
 }
 END_TEST
 
+/* The whole exchange in one scrape: counts by state for all, series for a bounded set. */
+START_TEST(metrics_cap_the_per_asset_series_and_count_every_state)
+{
+	struct market_state *m = new_market(NULL);
+	char id[16];
+	for (int i = 0; i < EXPORT_METRICS_MAX_ASSETS + 5; i++) {
+		snprintf(id, sizeof id, "%d", 100000 + i);
+		ck_assert_ptr_nonnull(market_add(m, id, NULL));
+	}
+	struct export_options o = {.url = "ws://x", .now_mono_ns = 1, .now_real_ns = 1};
+	size_t len = 0;
+	char *t = export_metrics_string(m, &o, &len);
+	ck_assert_ptr_nonnull(t);
+	size_t series = 0;
+	for (const char *p = t; (p = strstr(p, "\nclobtop_asset_state{")); p++)
+		series++;
+	ck_assert_uint_eq(series, EXPORT_METRICS_MAX_ASSETS);
+	ck_assert_ptr_nonnull(strstr(t, "\nclobtop_asset_series_dropped 5\n"));
+	char want[64];
+	snprintf(want, sizeof want, "\nclobtop_assets{state=\"awaiting_snapshot\"} %d\n",
+	         EXPORT_METRICS_MAX_ASSETS + 5);
+	ck_assert_msg(strstr(t, want) != NULL, "no count of every awaiting asset");
+	free(t);
+	del_market(m);
+}
+END_TEST
+
 static Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -181,6 +208,7 @@ static Suite *export_suite(void)
 	tcase_add_test(tc, export_write_is_atomic_and_reports_missing_directory);
 	tcase_add_test(tc, export_on_full_disk_fails_cleanly_and_keeps_the_old_file);
 	tcase_add_test(tc, metrics_file_is_prometheus_text_with_escaped_labels);
+	tcase_add_test(tc, metrics_cap_the_per_asset_series_and_count_every_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -74,7 +74,12 @@ ui_wait " book "
 before=$(grep -c 'upgrade /ws/market' "$WORK/sim.log")
 ui_keys R
 ui_wait "LIVE" 50
-after=$(grep -c 'upgrade /ws/market' "$WORK/sim.log")
+# clobsim's log may trail the screen a little: wait for the line, on the clock.
+dl=$(deadline 20)
+while after=$(grep -c 'upgrade /ws/market' "$WORK/sim.log") && [ "$after" -le "$before" ] &&
+	before "$dl"; do
+	sleep 0.1
+done
 [ "$after" -gt "$before" ] || fail "R: no new WebSocket upgrade in clobsim's log ($before, then $after)"
 ui_wait "recovered (was "
 n=$(grep -c "recovered (was " "$WORK/screen")

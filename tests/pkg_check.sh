@@ -72,8 +72,9 @@ cmd=$(printf '%s\n' "$cmd" | sed -e "s|^/usr/bin/clobtop|$CLOBTOP|" -e "s|/etc/c
 	-e "s|/var/lib/clobtop|$WORK/state|" -e "s|/run/clobtop|$WORK/run|" -e "s|--listen 127.0.0.1:9464|--listen 127.0.0.1:0|" -e "s|\$CLOBTOP_OPTS|$opts|")
 # shellcheck disable=SC2086
 timeout 30 $cmd </dev/null >"$WORK/service.out" 2>&1 || fail "the unit's command ($cmd) exited $?: $(cat "$WORK/service.out")"
-grep -q '^clobtop_connected 1$' "$WORK/run/clobtop.prom" ||
-	fail "the unit's command wrote no connected metrics file: $(ls -l "$WORK/run")"
+# Written once more at exit (connected 0 then): frames prove it was connected.
+grep -q '^clobtop_frames_total [1-9][0-9]*$' "$WORK/run/clobtop.prom" ||
+	fail "the unit's command received no frames: $(cat "$WORK/run/clobtop.prom" 2>/dev/null | head -20)"
 grep -q '^clobtop_asset_state{' "$WORK/run/clobtop.prom" || fail "the unit's metrics have no assets"
 
 if command -v systemd-analyze >/dev/null 2>&1; then

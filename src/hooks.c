@@ -175,8 +175,14 @@ static pid_t spawn(struct hooks *h, const struct hook_alert *a)
 		close(p[0]);
 		/* The alert is far smaller than a pipe buffer: this never blocks. */
 		fcntl(p[1], F_SETFL, O_NONBLOCK);
-		if (pid > 0 && write(p[1], json, strlen(json)) < 0) {
-			/* the hook exited without reading: its exit status tells */
+		if (pid > 0 && write(p[1], json, strlen(json)) < 0 && errno == EPIPE) {
+			/* The hook exited without reading (its exit status tells).  SIGPIPE is
+			 * blocked in this thread (hooks_main): take the pending one off. */
+			sigset_t pipe_set;
+			sigemptyset(&pipe_set);
+			sigaddset(&pipe_set, SIGPIPE);
+			struct timespec zero = {0, 0};
+			sigtimedwait(&pipe_set, NULL, &zero);
 		}
 		close(p[1]);
 	} else if (null >= 0 || env) {
@@ -258,6 +264,12 @@ static int64_t tend_children(struct hooks *h)
 static void *hooks_main(void *arg)
 {
 	struct hooks *h = arg;
+	/* A hook that exits before reading its alert must not kill the whole process with
+	 * SIGPIPE: the write then fails with EPIPE instead (the signal is thread-directed). */
+	sigset_t pipe_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
 	while (!atomic_load(&h->stopping)) {
 		int64_t wait = tend_children(h);
 		struct pollfd fds[2] = {{ring_wake_fd(h->in), POLLIN, 0}, {h->stop_fd, POLLIN, 0}};

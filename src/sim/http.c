@@ -5,9 +5,9 @@
  *
  * Every plain request gets one answer and the connection closes (Connection: close);
  * bodies come from rest.c, restsrv.c, faults.c or the counters here.  A request body is
- * read only with a Content-Length of at most REST_BODY_MAX bytes (else 413, chunked
- * 411).  It never answers a request
- * it could not parse with anything but 400, and never writes to a socket (conn.c does).
+ * read only with a Content-Length of at most REST_BODY_MAX bytes (else 413; chunked,
+ * 411).  It never answers a request it could not parse with anything but 400, and never
+ * writes to a socket (conn.c does).
  * Called only from the poll loop (clobsim is single-threaded).
  */
 #include "server.h"

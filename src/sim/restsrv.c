@@ -3,9 +3,9 @@
  * --rest-limit sliding-window limiter (429 with Retry-After), and the REST faults
  * (rest500, rest429, restslow, restwrong) armed by --rest-fault or GET /fault.
  *
- * A request is admitted once: counted and logged, limited, validated, then maybe
- * spoiled by a fault.  A restslow request is held, its bytes left unread in the
- * connection's input, and answered by restsrv_pump when its time comes, so the loop,
+ * A request is admitted once: counted and logged, validated (a refusal costs no place in
+ * the window), limited, then maybe spoiled by a fault.  A restslow request is held, its bytes left
+ * unread in the connection's input, and answered by restsrv_pump when its time comes, so the loop,
  * the WebSocket and every other client keep flowing.  Answers reflect the generator's
  * truth when they are written.  It never blocks and never writes to a socket (http.c and
  * conn.c do).  Called only from the poll loop (clobsim is single-threaded).
@@ -70,18 +70,20 @@ static int too_many(char *extra, size_t extracap, int secs, struct sbuf *b, cons
 	return error_json(b, 429, msg);
 }
 
-/* Count and log a request; for /books parse its ids into s->ids.  Returns 0, or the
- * status of an error answer already in b. */
+/* Count, log and validate a request; for /books parse its ids into s->ids.  Returns 0,
+ * or the status of an error answer already in b. */
 static int take_in(struct server *s, struct client *c, const struct http_req *r, bool books,
                    const char *body, size_t blen, struct sbuf *b)
 {
-	char err[160];
+	char err[160], id[REST_ID_CAP];
 
 	if (!books) {
 		s->st.rest_book++;
 		sim_log("client %llu: %s %s", (unsigned long long)c->id, r->method, r->target);
 		if (strcmp(r->method, "GET") != 0)
 			return error_json(b, 405, "/book takes GET");
+		if (!rest_query(r->target, "token_id", id, sizeof id))
+			return error_json(b, 400, "Invalid payload: token_id is required");
 		return 0;
 	}
 	s->st.rest_books++;

@@ -301,15 +301,6 @@ static void vwap_fail(const char *why)
 	        why);
 }
 
-static json_t *dec(int64_t v)
-{
-	char t[NUM_BUF];
-	if (v == PRICE_NONE)
-		return json_null();
-	num_format(v, t, sizeof(t));
-	return json_string(t);
-}
-
 void app_redis_vwap(struct app *a, const char *args)
 {
 	char id[96] = "", side[8] = "", size[64] = "", extra[2] = "", why[200];
@@ -336,12 +327,13 @@ void app_redis_vwap(struct app *a, const char *args)
 	fillcost_compute(&as->book, buy ? SIDE_BID : SIDE_ASK, &sz, &fc);
 	char st[NUM_BUF + 2];
 	fillcost_size_text(&sz, st, sizeof(st));
-	json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:s}", "asset_id",
-	                      as->id, "side", buy ? "BUY" : "SELL", "size", st, "sufficient",
-	                      fc.sufficient, "vwap", dec(fc.vwap), "slippage_bps",
-	                      fc.filled ? dec(fc.slip_bps_x100 * 10000) : json_null(), "filled",
-	                      dec(fc.filled), "notional", dec(fc.notional), "best", dec(fc.best),
-	                      "state", asset_state_name(as->state));
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:s}", "asset_id", as->id, "side",
+	    buy ? "BUY" : "SELL", "size", st, "sufficient", fc.sufficient, "vwap",
+	    export_redis_decimal(fc.vwap), "slippage_bps",
+	    fc.filled ? export_redis_decimal(fc.slip_bps_x100 * 10000) : json_null(), "filled",
+	    export_redis_decimal(fc.filled), "notional", export_redis_decimal(fc.notional), "best",
+	    export_redis_decimal(fc.best), "state", asset_state_name(as->state));
 	if (!fc.sufficient)
 		json_object_set_new(j, "error", json_string("insufficient depth"));
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

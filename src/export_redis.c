@@ -12,7 +12,7 @@
 
 #include "num.h"
 
-static json_t *dec_or_null(int64_t v)
+json_t *export_redis_decimal(int64_t v)
 {
 	char t[NUM_BUF];
 	if (v == PRICE_NONE)
@@ -65,11 +65,12 @@ void export_redis_asset(json_t *asset, const struct asset *a, const struct expor
 			fillcost_compute(&a->book, s == 0 ? SIDE_BID : SIDE_ASK, &h->sizes[i], &fc);
 			json_t *side =
 			    fc.sufficient
-			        ? json_pack("{s:o, s:o, s:o}", "vwap", dec_or_null(fc.vwap),
-			                    "slippage_bps", dec_or_null(fc.slip_bps_x100 * 10000),
-			                    "filled", dec_or_null(fc.filled))
+			        ? json_pack("{s:o, s:o, s:o}", "vwap",
+			                    export_redis_decimal(fc.vwap), "slippage_bps",
+			                    export_redis_decimal(fc.slip_bps_x100 * 10000),
+			                    "filled", export_redis_decimal(fc.filled))
 			        : json_pack("{s:s, s:o}", "error", "insufficient depth", "filled",
-			                    dec_or_null(fc.filled));
+			                    export_redis_decimal(fc.filled));
 			json_object_set_new(row, s == 0 ? "buy" : "sell", side);
 		}
 		json_array_append_new(arr, row);

@@ -40,6 +40,8 @@ struct export_handon {
 	struct fill_size sizes[FILLCOST_MAX_SIZES]; /* their values */
 };
 
+/* A micro-unit value as an exact decimal string, or null for PRICE_NONE. */
+json_t *export_redis_decimal(int64_t v);
 /* Adds "redis" and "hooks" to the snapshot root (when configured). */
 void export_redis_json(json_t *root, const struct export_handon *h);
 /* Adds "fill_cost" to one asset's object (when --depth-sizes was given). */

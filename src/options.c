@@ -292,7 +292,7 @@ static const struct opt_def opts[] = {
     {"no-mouse", 0, NULL, NULL, "do not capture the mouse", NULL, FLAG(ui.mouse, 0)},
     {"headless", 0, NULL, NULL,
      "no screen; standard input takes commands:\n"
-     "sub ID..., unsub ID..., resync ID,\nexport [PATH], quit",
+     "sub ID..., unsub ID..., resync ID,\nexport [PATH], vwap ID BUY|SELL SIZE, quit",
      "Headless and files:", FLAG(headless, 1)},
     {"duration", 0, "S", NULL, "stop after S seconds (default: run until stopped)", NULL,
      SECS(duration_ms, 1, YEAR_MS)},

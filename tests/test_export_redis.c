@@ -14,7 +14,7 @@
 static struct export_handon sample(void)
 {
 	struct export_handon h = {.redis = true,
-	                          .state = "down",
+	                          .link = "down",
 	                          .books = 7,
 	                          .trades = 3,
 	                          .cache_writes = 2,

@@ -7,7 +7,7 @@
 #   BUILDDIR     where src/clobtop, src/clobsim and bench/* were built (default: the
 #                current directory, which is where make runs)
 #   BENCH_QUICK=1  5 s end-to-end steps and shorter samples, to try it quickly
-#   BENCH_ONLY="core e2e ceiling render idle rss"  a subset
+#   BENCH_ONLY="core e2e ceiling render idle rss redis"  a subset
 #   BENCH_RATES="1000 10000 ..."   the end-to-end ramp; BENCH_OUT=FILE  the JSON
 #   BENCH_KEEP=1   keep the work directory (logs, snapshots, recordings)
 #
@@ -31,4 +31,8 @@ done
 
 PY=${PYTHON3:-}
 [ -n "$PY" ] || PY=$(command -v python3 || echo /usr/bin/python3)
+# The Redis figures (bench/redis_bench.sh) first; BENCH_ONLY without "redis" skips them.
+case " ${BENCH_ONLY:-redis} " in *" redis "*)
+	PYTHON3=$PY sh "$here/redis_bench.sh" || echo "bench: the Redis figures are missing" >&2 ;;
+esac
 exec "$PY" "$top_srcdir/bench/bench.py"

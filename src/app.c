@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app_redis.h"
 #include "curlcfg.h"
 #include "labels.h"
 
@@ -50,7 +51,8 @@ static struct export_options export_opts(const struct app *a)
 	return (struct export_options){.depth = a->o->depth,
 	                               .url = a->url,
 	                               .now_mono_ns = clock_mono_ns(),
-	                               .now_real_ns = clock_real_ns()};
+	                               .now_real_ns = clock_real_ns(),
+	                               .handon = app_redis_export((struct app *)a)};
 }
 
 bool app_export(struct app *a, const char *path, char *msg, size_t cap)
@@ -135,6 +137,8 @@ int app_open(struct app *a, struct options *o, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot add asset %s", o->assets.ids[i]);
 			return -1;
 		}
+	if (app_redis_open(a, err, errlen) != 0)
+		return -1;
 	if (o->record && !(a->rec = recorder_open(o->record, err, errlen)))
 		return -1;
 	if (!o->no_gamma && !o->replay) {
@@ -213,6 +217,7 @@ static bool drain(struct app *a, int64_t until_mono)
 			note_conn(a, &rec);
 		market_apply_record(&a->m, &rec, now);
 		ring_release(a->data);
+		app_redis_record(a);
 		if ((++n & 63) == 0) {
 			now = clock_mono_ns();
 			/* Keep the screen and keys alive under a flood. */
@@ -253,6 +258,7 @@ static void render(struct app *a, int64_t now)
 /* Whatever is due at now: render, summary line, periodic export, label lookups. */
 static void timers(struct app *a, struct schedule *s, int64_t now)
 {
+	app_redis_tick(a, now);
 	if (now >= s->next_render) {
 		render(a, now);
 		s->next_render += s->refresh;
@@ -339,6 +345,7 @@ void app_run(struct app *a)
 		int64_t wake = s.next_render < s.end ? s.next_render : s.end;
 		if (o->summary && s.next_summary < wake)
 			wake = s.next_summary;
+		wake = app_redis_wake(a, wake);
 		if (!wait_and_handle(a, wake, &backlog, s.next_render))
 			break;
 		timers(a, &s, clock_mono_ns());
@@ -395,6 +402,7 @@ int app_close(struct app *a)
 	if (a->data) {
 		drain(a, INT64_MAX);
 		market_tick(&a->m, clock_mono_ns());
+		app_redis_tick(a, clock_mono_ns());
 		publish(a);
 		/* The sources applied CONN_STOPPED: the file must not say connected after exit. */
 		write_metrics(a);
@@ -415,6 +423,7 @@ int app_close(struct app *a)
 	if (a->data)
 		report(a);
 	gamma_stop(a->gamma);
+	app_redis_close(a);
 	market_free(&a->m);
 	ring_destroy(a->data);
 	ring_destroy(a->cmd);

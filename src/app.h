@@ -45,6 +45,7 @@ struct app {
 	struct recorder *rec;  /* --record, or NULL */
 	struct ui *ui;         /* the screen, or NULL when headless */
 	struct headless in;    /* headless standard-input commands */
+	struct app_redis *rd;  /* --redis, --on-alert, --depth-sizes (app_redis.h), or NULL */
 	char url[512];         /* what we connect to */
 	char gamma_url[512];   /* metadata base URL */
 	char rec_error[300];   /* why the recording stopped, "" while it is fine */

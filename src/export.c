@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "export_redis.h"
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -131,6 +133,7 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	              price_json(rate_sum(&a->flow.notional, now_s, STATS_WINDOW_SECS))));
 	json_object_set_new(j, "bids", levels_json(b, SIDE_BID, o->depth));
 	json_object_set_new(j, "asks", levels_json(b, SIDE_ASK, o->depth));
+	export_redis_asset(j, a, o->handon);
 	return j;
 }
 
@@ -196,6 +199,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		              (json_int_t)al->nassets, "asset_ids", ids));
 	}
 	json_object_set_new(root, "alerts", alerts);
+	export_redis_json(root, o->handon);
 	return root;
 }
 
@@ -568,6 +572,10 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 			        a->id, label, v);
 		}
 	}
+	char *handon = export_redis_metrics(o->handon);
+	if (handon)
+		bprintf(&b, "%s", handon);
+	free(handon);
 	if (b.oom || !b.p) {
 		free(b.p);
 		return NULL;

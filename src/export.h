@@ -17,11 +17,14 @@
 
 #include "market.h"
 
+struct export_handon;
+
 struct export_options {
 	int depth;              /* levels per side, 0 = all */
 	const char *url;        /* source.url */
 	int64_t now_mono_ns;    /* for ages */
 	int64_t now_real_ns;    /* generated_at */
+	const struct export_handon *handon; /* Redis, hooks, fill cost (export_redis.h), or NULL */
 };
 
 /* Writes the snapshot to path.  Returns 0, or -1 with a message in err. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app_redis.h"
 #include "labels.h"
 
 void headless_init(struct app *a)
@@ -88,10 +89,12 @@ static void command(struct app *a, char *line)
 		bool ok = app_export(a, len ? rest : NULL, msg, sizeof(msg));
 		fprintf(ok ? stdout : stderr, "clobtop: %s\n", msg);
 		fflush(stdout);
+	} else if (strcmp(verb, "vwap") == 0) {
+		app_redis_vwap(a, rest);
 	} else {
 		fprintf(stderr,
 		        "clobtop: unknown command '%s' (sub ID..., unsub ID..., resync ID, export "
-		        "[PATH], quit)\n",
+		        "[PATH], vwap ID BUY|SELL SIZE, quit)\n",
 		        verb);
 	}
 }

@@ -4,7 +4,7 @@
  * The UI thread offers alerts (plain data: this module knows nothing of the model)
  * through hooks_submit(); the hook thread runs `/bin/sh -c CMD` in a process group of its
  * own with the alert as one JSON object on its standard input
- *   {"kind":"stale","severity":"warning","asset_id":"…","label":"…","message":"…",
+ *   {"kind":"stale","severity":"warn","asset_id":"…","label":"…","message":"…",
  *    "time":"2026-10-02T12:00:00.123Z","time_ms":1790000000123}
  * and the same fields in CLOBTOP_ALERT_KIND, _SEVERITY, _ASSET_ID, _LABEL, _MESSAGE, _TIME
  * and _TIME_MS.  Its stdout and stderr go to /dev/null (never to the terminal).
@@ -30,7 +30,7 @@ struct hook_alert {
 	int64_t t_real_ns;  /* when it was raised, CLOCK_REALTIME */
 	uint32_t kind;      /* the caller's alert kind, < HOOK_KINDS_MAX */
 	char kind_name[24]; /* "stale" */
-	char severity[16];  /* "info", "warning", "critical" */
+	char severity[16];  /* "info", "warn", "crit" */
 	char asset_id[80];  /* "" when not about one asset */
 	char label[96];     /* sanitised */
 	char message[200];  /* sanitised */

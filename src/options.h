@@ -29,6 +29,7 @@
 #include "conffile.h"
 #include "feed.h"
 #include "market.h"
+#include "optredis.h"
 #include "ui/ui.h"
 
 /* Exit statuses, documented in --help and clobtop(1) EXIT STATUS. */
@@ -61,6 +62,7 @@ struct options {
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
 	struct ui_options ui;      /* screen settings */
+	struct redis_options rcfg; /* --redis*, --depth-sizes, --on-alert* */
 	struct asset_list assets;  /* --asset / --assets-file / --watchlist */
 	const char *config_path;   /* --config, NULL = the default file */
 	bool no_config;            /* --no-config */

@@ -43,6 +43,7 @@ struct publisher {
 	redisContext *rc;          /* publisher thread only; NULL when down */
 	atomic_int link;           /* enum pub_state: the Redis connection */
 	atomic_uint_fast64_t offered, published, lost, errors, connects; /* see publish_stats */
+	atomic_uint_fast64_t pub_books, pub_trades;                      /* published, by kind */
 	pthread_mutex_t err_mu; /* guards last_error (not on the hot path) */
 	char last_error[160];   /* sanitised */
 };
@@ -145,7 +146,7 @@ static int append_record(struct publisher *p, const struct ring_rec *rec)
 		size_t l[] = {7, (size_t)cl, jlen};
 		n += redisAppendCommandArgv(p->rc, 3, a, l) == REDIS_OK;
 	}
-	if (rec->kind != PUB_TRADE) {
+	if (rec->kind == PUB_BOOK || rec->kind == PUB_CACHE) {
 		const char *a[] = {"SET", key, json, "EX", "5"};
 		size_t l[] = {3, (size_t)kl, jlen, 2, 1};
 		_Static_assert(PUB_CACHE_TTL_S == 5, "the SET below says EX 5");
@@ -154,6 +155,7 @@ static int append_record(struct publisher *p, const struct ring_rec *rec)
 	if (p->stream_key[0] && rec->kind != PUB_CACHE) {
 		int sl = snprintf(seqt, sizeof(seqt), "%" PRIu64, seq);
 		const char *type = rec->kind == PUB_TRADE ? "trade" : "book";
+		_Static_assert(PUB_BOOK_NOCACHE > PUB_TRADE, "kinds other than cache are streamed");
 		const char *a[] = {"XADD", p->stream_key, "MAXLEN", "~",        p->maxlen,
 		                   "*",    "type",        type,     "asset_id", id,
 		                   "seq",  seqt,          "data",   json};
@@ -178,7 +180,7 @@ static int append_record(struct publisher *p, const struct ring_rec *rec)
 
 /* Reads the replies of one batch.  False when the connection failed (the records not
  * yet acknowledged are counted as lost). */
-static bool read_replies(struct publisher *p, const int *ncmd, int nrec)
+static bool read_replies(struct publisher *p, const int *ncmd, const uint16_t *kind, int nrec)
 {
 	for (int i = 0; i < nrec; i++) {
 		bool ok = true;
@@ -198,6 +200,10 @@ static bool read_replies(struct publisher *p, const int *ncmd, int nrec)
 			freeReplyObject(r);
 		}
 		count(ok ? &p->published : &p->lost, 1);
+		if (ok && kind[i] == PUB_TRADE)
+			count(&p->pub_trades, 1);
+		else if (ok && (kind[i] == PUB_BOOK || kind[i] == PUB_BOOK_NOCACHE))
+			count(&p->pub_books, 1);
 	}
 	return true;
 }
@@ -212,11 +218,13 @@ static void wait_for_work(struct publisher *p, int64_t ms)
 static void serve(struct publisher *p)
 {
 	int ncmd[BATCH];
+	uint16_t kind[BATCH];
 	while (!atomic_load(&p->stopping)) {
 		ring_wake_drain(p->ring);
 		int nrec = 0;
 		struct ring_rec rec;
 		while (nrec < BATCH && ring_peek(p->ring, &rec)) {
+			kind[nrec] = rec.kind;
 			ncmd[nrec++] = rec.len >= HDR ? append_record(p, &rec) : 0;
 			ring_release(p->ring);
 		}
@@ -224,7 +232,7 @@ static void serve(struct publisher *p)
 			wait_for_work(p, 1000);
 			continue;
 		}
-		if (!read_replies(p, ncmd, nrec))
+		if (!read_replies(p, ncmd, kind, nrec))
 			return;
 	}
 }
@@ -356,6 +364,8 @@ void publish_stats(struct publisher *p, struct publish_stats *o)
 	o->link = (enum pub_state)atomic_load(&p->link);
 	o->offered = atomic_load_explicit(&p->offered, memory_order_relaxed);
 	o->published = atomic_load_explicit(&p->published, memory_order_relaxed);
+	o->pub_books = atomic_load_explicit(&p->pub_books, memory_order_relaxed);
+	o->pub_trades = atomic_load_explicit(&p->pub_trades, memory_order_relaxed);
 	o->dropped = atomic_load_explicit(&p->lost, memory_order_relaxed) + ring_dropped(p->ring);
 	o->errors = atomic_load_explicit(&p->errors, memory_order_relaxed);
 	o->connects = atomic_load_explicit(&p->connects, memory_order_relaxed);

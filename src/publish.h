@@ -7,8 +7,9 @@
  *   PUB_BOOK   PUBLISH polymarket:orderbook:<id> <json>; SET orderbook:polymarket:<id> <json> EX 5
  *   PUB_CACHE  SET orderbook:polymarket:<id> <json> EX 5      (refresh of an unchanged book)
  *   PUB_TRADE  PUBLISH polymarket:trade:<id> <json>
+ *   PUB_BOOK_NOCACHE  PUBLISH polymarket:orderbook:<id> <json>   (a book not trusted)
  * and, with a stream key, XADD <key> MAXLEN ~ <n> * type book|trade asset_id <id>
- * seq <n> data <json> for PUB_BOOK and PUB_TRADE.  seq counts every record offered to
+ * seq <n> data <json> for every kind but PUB_CACHE.  seq counts every record offered to
  * publish_push() (including dropped ones), so a stream reader sees a gap as a jump.
  *
  * The UI thread never blocks: a full ring drops the record and counts it.  While Redis is
@@ -39,9 +40,11 @@
 #define PUB_MSG_MAX       (256 * 1024) /* largest rendered message */
 
 enum pub_kind {
-	PUB_BOOK = 1,  /* a changed book: publish + cache (+ stream) */
-	PUB_CACHE = 2, /* an unchanged trusted book: cache only */
-	PUB_TRADE = 3, /* a trade: publish (+ stream) */
+	PUB_BOOK = 1,         /* a changed book: publish + cache (+ stream) */
+	PUB_CACHE = 2,        /* an unchanged trusted book: cache only */
+	PUB_TRADE = 3,        /* a trade: publish (+ stream) */
+	PUB_BOOK_NOCACHE = 4, /* a changed book clobtop does not vouch for: publish (+ stream),
+	                         the cache key is left to expire */
 };
 
 #define PUB_STATES(X)                                                                              \
@@ -71,6 +74,8 @@ struct publish_stats {
 	enum pub_state link;  /* the Redis connection now */
 	uint64_t offered;     /* records offered to publish_push */
 	uint64_t published;   /* records whose every command Redis acknowledged */
+	uint64_t pub_books;   /* of which changed books (PUB_BOOK, PUB_BOOK_NOCACHE) */
+	uint64_t pub_trades;  /* of which trades */
 	uint64_t dropped;     /* ring full, Redis down, or lost with a connection */
 	uint64_t errors;      /* error replies + failed connections */
 	uint64_t connects;    /* successful connections */

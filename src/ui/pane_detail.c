@@ -7,6 +7,7 @@
  * Reads the model only; network text in it is sanitised and still goes through ui_put.
  * Runs on the UI thread only and never touches the network.
  */
+#include "handon.h"
 #include "ui_int.h"
 
 #include <inttypes.h>
@@ -143,6 +144,7 @@ static void asset_view(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	}
 	wrapped(w, &y, y + 3, r->w, ui_attr(u, UC_LABEL), ui_asset_label(a));
 	figures(w, f, a, &y, r->w);
+	y = ui_handon_draw_fill(u, w, a, y, r->w);
 	y++;
 	int h = r->h - y;
 	if (h <= 1) {

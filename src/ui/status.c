@@ -6,6 +6,7 @@
  * Draws our own strings and the model's sanitised labels only, through ui_put.  Runs on
  * the UI thread only and never touches the network.
  */
+#include "handon.h"
 #include "ui_int.h"
 
 #include <stdio.h>
@@ -31,7 +32,8 @@ static void draw_prompt(struct ui *u, WINDOW *w, int width, const char *prefix)
 static int draw_status_right(struct ui *u, WINDOW *w, int width, attr_t a)
 {
 	char right[96];
-	snprintf(right, sizeof right, " %s%s ", ui_panes[u->focus]->name,
+	snprintf(right, sizeof right, " %s%s%s%s ", ui_handon_text(),
+	         ui_handon_text()[0] ? "  " : "", ui_panes[u->focus]->name,
 	         u->filter[0] ? " [filtered]" : "");
 	int rcols = 0;
 	ui_text_fit(right, width, &rcols);

@@ -187,15 +187,17 @@ class Run:
 
 
 def round_pair(n):
-    """A quiet and a slow run side by side: the same moment's load on the machine."""
+    """A quiet and a slow run side by side: the same moment's load on the machine.  Which
+    starts first alternates by round; the results come quiet first."""
     pair = []
     try:
-        pair = [Run("quiet", n), Run("slow", n)]
+        for kind in ("quiet", "slow") if n % 2 else ("slow", "quiet"):
+            pair.append(Run(kind, n))
         for r in pair:
             r.connect()
         while any([r.tick() for r in pair]):
             time.sleep(TICK_S)
-        return [r.result() for r in pair]
+        return sorted((r.result() for r in pair), key=lambda x: x["kind"])
     finally:
         for r in pair:
             r.close()

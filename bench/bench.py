@@ -10,6 +10,8 @@ bench.py: every figure behind "fast and reliable", measured in one run (bench/ru
   render    bench_render: one refresh with 50, 500 and 2,000 assets
   idle      CPU of the dashboard (a real terminal: private tmux server) with no flow
   rss       VmRSS/VmHWM of the dashboard with 10 and 1,000 assets after the ring wrapped
+  http      bench/http_slow_bench.py: pipeline latency p99 with and without 200 slow HTTP
+            clients on --listen
 
 Prints a table with the targets and writes JSON (BENCH_OUT, default
 $BUILDDIR/bench/results/latest.json).  Figures, not pass/fail: the exit status is 0 when
@@ -227,6 +229,19 @@ def synthetic_recording():
     if rc != 0 or not os.path.exists(rec):
         raise RuntimeError("recording failed (rc %s)" % rc)
     return rec, snap["counters"]["frames"] if snap else None
+
+
+# ---- slow HTTP clients ----
+
+def http_slow():
+    """bench/http_slow_bench.py in a process of its own; its figures from its JSON."""
+    j = os.path.join(WORK, "http.json")
+    r = subprocess.run([sys.executable, os.path.join(SRCDIR, "bench", "http_slow_bench.py"),
+                        "--json", j], capture_output=True, text=True, timeout=1800)
+    log(r.stdout.rstrip())
+    if r.returncode not in (0, 1) or not os.path.exists(j):
+        raise RuntimeError("http_slow_bench exited %d: %s" % (r.returncode, r.stderr[-500:]))
+    return json.load(open(j))
 
 
 # ---- end to end ----
@@ -475,6 +490,12 @@ def report(res):
         row("RSS %s assets %s" % (fmt_n(r["assets"]), " ".join(r["extra"]) or ""),
             "%.1f MiB (HWM %.1f)" % (r["vmrss_kib"] / 1024.0, r["vmhwm_kib"] / 1024.0),
             "< 64 MiB" if big else "", (r["vmrss_kib"] < 64 * 1024) if big else None)
+    h = res.get("http")
+    if h:
+        row("pipeline p99 quiet / 200 slow HTTP clients",
+            "%s / %s us" % (fmt_n(h["quiet_p99_us"]), fmt_n(h["slow_p99_us"])), "", None)
+        row("pipeline p99 rise with slow HTTP clients", "%+.1f %%" % (100 * (h["ratio"] - 1)),
+            "<= +10 %", h["met"])
     w = [max(len(r[k]) for r in rows) for k in range(4)]
     m = res["machine"]
     log("")
@@ -494,7 +515,7 @@ def main():
     for p in (CLOBTOP, CLOBSIM, BENCH_CORE):
         if not os.access(p, os.X_OK):
             sys.exit("bench: %s is missing; run 'make bench' in the build directory" % p)
-    only = set(os.environ.get("BENCH_ONLY", "core e2e ceiling render idle rss").split())
+    only = set(os.environ.get("BENCH_ONLY", "core e2e ceiling render idle rss http").split())
     res = {"schema": "clobtop.bench/1", "quick": QUICK, "machine": machine(), "core": {},
            "errors": []}
     log("machine: %(cpu_model)s, nproc %(nproc)d, %(mem_mib)d MiB" % res["machine"])
@@ -534,6 +555,7 @@ def main():
             rss(5, 20000), rss(500, 20000), rss(500, 20000, ("--ring-size", "8M"), "-ring8m")]) or []
     else:
         res["errors"].append("idle, rss: tmux not installed")
+    res["http"] = section("http", http_slow)
     res["machine"]["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
     report(res)
     for e in res["errors"]:

@@ -1,13 +1,16 @@
 #!/bin/sh
 # bench/run.sh: `make bench` -- every performance figure of clobtop in one command.
 #
-# Runs bench/bench.py (core, end to end on loopback, raw ceiling, render, idle CPU, RSS),
+# Runs bench/bench.py (core, end to end on loopback, raw ceiling, render, idle CPU, RSS,
+# pipeline latency under slow HTTP clients),
 # prints a table with the targets and writes JSON to $BUILDDIR/bench/results/latest.json.
 #
 #   BUILDDIR     where src/clobtop, src/clobsim and bench/* were built (default: the
 #                current directory, which is where make runs)
 #   BENCH_QUICK=1  5 s end-to-end steps and shorter samples, to try it quickly
-#   BENCH_ONLY="core e2e ceiling render idle rss redis"  a subset
+#   BENCH_ONLY="core e2e ceiling render idle rss redis http"  a subset
+#   BENCH_HTTP_RATE, BENCH_HTTP_SECS, BENCH_HTTP_ROUNDS, BENCH_HTTP_NICE  see
+#                  bench/http_slow_bench.py (which also runs alone, exiting 1 on a miss)
 #   BENCH_RATES="1000 10000 ..."   the end-to-end ramp; BENCH_OUT=FILE  the JSON
 #   BENCH_KEEP=1   keep the work directory (logs, snapshots, recordings)
 #

@@ -467,8 +467,13 @@ struct httpd *httpd_start(const struct httpd_config *cfg, char *err, size_t errl
 		if (opts[i].option != MHD_OPTION_END)
 			opts[n++] = opts[i];
 	opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-	h->mhd = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-	                          on_request, h, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	/* MHD_USE_ITC: without it MHD wakes its threads at stop by shutting the listening
+	 * socket down, but a thread at its connection limit has taken that socket out of its
+	 * epoll set and sleeps until the next connection timeout (seconds, renewed by every
+	 * byte a slow client sends).  The ITC is always watched, so a stop is prompt. */
+	h->mhd =
+	    MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC, 0, NULL,
+	                     NULL, on_request, h, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!h->mhd) {
 		snprintf(err, errlen, "--listen %s: libmicrohttpd could not start its threads",
 		         cfg->listen);
@@ -502,7 +507,9 @@ void httpd_stop(struct httpd *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->mhd); /* joins its threads; every response's reference is back */
+	/* Wakes every thread through its ITC; each shuts its connections down and closes
+	 * them without waiting for a client.  Joins them: every response's reference is back. */
+	MHD_stop_daemon(h->mhd);
 	hdoc_unref(atomic_load(&h->cur));
 	for (size_t i = 0; i < h->nretired; i++)
 		hdoc_unref(h->retired[i]);

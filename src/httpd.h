@@ -86,7 +86,8 @@ int httpd_publish(struct httpd *h, const struct httpd_doc *doc);
 
 void httpd_stats(const struct httpd *h, struct httpd_stats *out);
 
-/* Stops the threads, closes every connection and frees everything.  NULL is a no-op. */
+/* Stops the threads, closes every connection and frees everything, promptly: it never
+ * waits for a client (slow or idle ones included).  NULL is a no-op. */
 void httpd_stop(struct httpd *h);
 
 #endif

@@ -4,7 +4,9 @@
 time.  Proves that while they hang on:
   - publishing stays fast (httpd_serve times every httpd_publish; the maximum is bounded),
   - a normal client's requests are answered within a small bound of the unloaded time,
-  - the connection limit holds: more connections than --max-conns are never open at once.
+  - the connection limit holds: more connections than --max-conns are never open at once,
+  - stopping the server while they still hold their connections takes under STOP_MAX_S
+    (libmicrohttpd must not wait them out: they would hold it for seconds each).
 Usage: httpd_slow.py HTTPD_SERVE WORKDIR.  Every wait has a deadline in seconds; the server
 is stopped by its PID (and exits by itself after 120 s whatever happens)."""
 import json
@@ -23,6 +25,9 @@ EXTRA = 100  # connections beyond the slow ones, to push past LIMIT
 PUBLISH_MAX_US = 250000
 PUBLISH_FACTOR = 4
 SLOWDOWN_MAX_S = 0.5  # a normal request may be this much slower than unloaded (worst case)
+# httpd_stop closes every connection at once (about 0.02 s); 5 s is generous for a loaded
+# or sanitised run, and far below the connection timeout a waiting stop would take.
+STOP_MAX_S = 5.0
 
 
 def fail(msg):
@@ -64,21 +69,20 @@ class Server:
         return {k: int(v) for k, v in (f.split("=") for f in line.split()[1:])}
 
     def stop(self):
-        # httpd_stop closes every connection at once (0.02 s here); the bound is generous
-        # because a loaded machine once took over 10 s to schedule it.  How long it took is
-        # printed, so a slow stop shows in the log.
+        """Seconds from "quit" to the server's exit (its stop, the files freed)."""
         t0 = time.monotonic()
         try:
             self.p.stdin.write("quit\n")
             self.p.stdin.flush()
-            self.p.wait(timeout=40)
+            self.p.wait(timeout=STOP_MAX_S + 30)
         except Exception:
             self.p.kill()
             self.p.wait(timeout=10)
-        print("httpd_serve stopped after %.2f s" % (time.monotonic() - t0))
+        took = time.monotonic() - t0
+        print("httpd_serve stopped after %.2f s" % took)
         if self.p.returncode != 0:
-            fail("httpd_serve exited %s after %.2f s" % (self.p.returncode,
-                                                        time.monotonic() - t0))
+            fail("httpd_serve exited %s after %.2f s" % (self.p.returncode, took))
+        return took
 
 
 def timed_gets(port, n):
@@ -121,6 +125,7 @@ def main():
     exe, work = sys.argv[1], sys.argv[2]
     write_docs(work)
     srv = Server(exe, work)
+    slow, extra = [], []
     try:
         time.sleep(0.5)
         srv.stats()
@@ -142,7 +147,6 @@ def main():
                  (st["publishes"] - pubs_before))
 
         # Past the limit: the server never holds more than LIMIT connections open.
-        extra = []
         for _ in range(EXTRA):
             try:
                 extra.append(socket.create_connection(("127.0.0.1", srv.port), timeout=2))
@@ -165,10 +169,16 @@ def main():
         if busy[-1] > quiet[-1] + SLOWDOWN_MAX_S:
             fail("a normal request took %.3f s with slow clients (unloaded max %.3f s)" %
                  (busy[-1], quiet[-1]))
+        # Stop while every slow (and extra) client still holds its connection.
+        took = srv.stop()
+        if took > STOP_MAX_S:
+            fail("stopping with %d slow clients connected took %.2f s (bound %.1f s)" %
+                 (SLOW, took, STOP_MAX_S))
+    finally:
+        if srv.p.returncode is None:
+            srv.stop()
         for s in slow + extra:
             s.close()
-    finally:
-        srv.stop()
     print("ok")
 
 

@@ -6,7 +6,6 @@
  * state file survives a round trip, and a corrupt one is ignored with a warning.
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,55 +15,15 @@
 
 #include "conffile.h"
 #include "options.h"
+#include "options_check.h"
 #include "statefile.h"
 
 static struct options o;
 static char err[1024];
 static char tmpdir[64];
-static char store[64][512]; /* the arguments of the last parse */
 
-static enum options_status parsev(const char *first, va_list ap)
-{
-	static char *argv[65];
-	int argc = 0;
-	argv[argc++] = strcpy(store[0], "clobtop");
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		ck_assert_int_lt(argc, 64);
-		snprintf(store[argc], sizeof(store[argc]), "%s", a);
-		argv[argc] = store[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	err[0] = '\0';
-	options_free(&o);
-	FILE *out = fopen("/dev/null", "w");
-	enum options_status st = options_parse(&o, argc, argv, out, err, sizeof(err));
-	fclose(out);
-	return st;
-}
-
-static enum options_status parse(const char *first, ...)
-{
-	va_list ap;
-	va_start(ap, first);
-	enum options_status st = parsev(first, ap);
-	va_end(ap);
-	return st;
-}
-
-#define ck_run(...)                                                                                \
-	ck_assert_msg(parse(__VA_ARGS__, (const char *)NULL) == OPTIONS_RUN,                       \
-	              "expected the options to be accepted: %s", err)
-
-#define ck_refused(want, ...)                                                                      \
-	do {                                                                                       \
-		ck_assert_msg(parse(__VA_ARGS__, (const char *)NULL) == OPTIONS_ERROR,             \
-		              "expected a refusal (%s)", want);                                    \
-		ck_assert_msg(strstr(err, want), "expected '%s' in the message, got '%s'", want,   \
-		              err);                                                                \
-		ck_assert_msg(!strchr(err, '\n') && !strchr(err, '\033'),                          \
-		              "message not one clean line: %s", err);                              \
-	} while (0)
+/* Parses "clobtop" followed by the NULL-terminated arguments into o. */
+#define parse(...) options_check_parse(&o, NULL, 0, err, sizeof(err), __VA_ARGS__)
 
 static void setup(void)
 {
@@ -149,7 +108,7 @@ static bool same_settings(const struct options *a, const struct options *b)
 		const char *sa, *sb;
 		memcpy(&sa, pa + i, sizeof(sa));
 		memcpy(&sb, pb + i, sizeof(sb));
-		if (sa != sb && (!(sb >= store[0] && sb < store[64]) || strcmp(sa, sb) != 0))
+		if (sa != sb && (!options_check_owns(sb) || strcmp(sa, sb) != 0))
 			return false;
 	}
 	return true;

@@ -6,71 +6,22 @@
  * files to read), and the assets file is parsed with its comments, BOM and errors.
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "options.h"
+#include "options_check.h"
 #include "ring.h"
 
 static struct options o;
 static char err[1024];
 static char outbuf[16384];
 
-/* Parses "clobtop" followed by the NULL-terminated arguments; --help/--version output
+/* Parses "clobtop" followed by the NULL-terminated arguments into o; --help/--version output
  * lands in outbuf. */
-static enum options_status parsev(const char *first, va_list ap)
-{
-	static char store[64][512];
-	static char *argv[65];
-	int argc = 0;
-	argv[argc++] = strcpy(store[0], "clobtop");
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		ck_assert_int_lt(argc, 64);
-		snprintf(store[argc], sizeof(store[argc]), "%s", a);
-		argv[argc] = store[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	memset(outbuf, 0, sizeof(outbuf));
-	FILE *out = fmemopen(outbuf, sizeof(outbuf) - 1, "w");
-	err[0] = '\0';
-	options_free(&o); /* the previous parse's asset list */
-	enum options_status st = options_parse(&o, argc, argv, out, err, sizeof(err));
-	fclose(out);
-	return st;
-}
-
-static enum options_status parse(const char *first, ...)
-{
-	va_list ap;
-	va_start(ap, first);
-	enum options_status st = parsev(first, ap);
-	va_end(ap);
-	return st;
-}
-
-#define ck_run(...)                                                                                \
-	do {                                                                                       \
-		enum options_status st_ = parse(__VA_ARGS__, (const char *)NULL);                  \
-		ck_assert_msg(st_ == OPTIONS_RUN,                                                  \
-		              "expected the options to be accepted, got "                          \
-		              "status %d: %s",                                                     \
-		              (int)st_, err);                                                      \
-	} while (0)
-
-/* Refused, with a message containing want. */
-#define ck_refused(want, ...)                                                                      \
-	do {                                                                                       \
-		enum options_status st_ = parse(__VA_ARGS__, (const char *)NULL);                  \
-		ck_assert_msg(st_ == OPTIONS_ERROR, "expected refusal (%s), got status %d", want,  \
-		              (int)st_);                                                           \
-		ck_assert_msg(strstr(err, want), "expected '%s' in the message, got '%s'", want,   \
-		              err);                                                                \
-		ck_assert_msg(!strchr(err, '\n'), "message is more than one line: %s", err);       \
-	} while (0)
+#define parse(...) options_check_parse(&o, outbuf, sizeof(outbuf), err, sizeof(err), __VA_ARGS__)
 
 static char tmpdir[64];
 

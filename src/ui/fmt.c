@@ -259,7 +259,10 @@ static bool row_value(const struct ui_row *r, enum ui_sort key, int64_t *v)
 int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key, bool reverse)
 {
 	int c = 0;
-	if (key == UI_SORT_LABEL) {
+	if (key == UI_SORT_WORST) {
+		c = -cmp_i64(ui_dstate_severity(a->state), ui_dstate_severity(b->state));
+		c = c ? c : -cmp_i64(a->age_ns, b->age_ns);
+	} else if (key == UI_SORT_LABEL) {
 		c = strcmp(a->label ? a->label : "", b->label ? b->label : "");
 		c = c < 0 ? -1 : c > 0;
 	} else {

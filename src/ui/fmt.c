@@ -193,10 +193,17 @@ const char *ui_dstate_text(enum ui_dstate d)
 	return d == UI_DS_NOFEED ? "no feed" : asset_state_short((enum asset_state)d);
 }
 
+/* A table, not asset_state_info's switch: the worst-first sort asks twice a comparison. */
+static const int dstate_severity[UI_DS_COUNT] = {
+#define X(e, name, screen, sev, cls, feed, help) [UI_DS_##e] = sev,
+    ASSET_STATES(X)
+#undef X
+        [UI_DS_NOFEED] = 4, /* between awaiting a snapshot and stale */
+};
+
 int ui_dstate_severity(enum ui_dstate d)
 {
-	/* between awaiting a snapshot and stale */
-	return d == UI_DS_NOFEED ? 4 : asset_state_info((enum asset_state)d).severity;
+	return (unsigned)d < UI_DS_COUNT ? dstate_severity[d] : dstate_severity[UI_DS_STALE];
 }
 
 static const char *const sort_names[] = {

@@ -104,21 +104,33 @@ int ui_rows_find(const struct ui *u, uint32_t idx)
 	return -1;
 }
 
+/* A row's sort keys.  Only the key sorted by is computed (the cells on screen read the
+ * asset): at 10,000 assets the minute's message count alone (60 slots each) would cost
+ * more than the rest of the frame. */
 static void fill_row(struct ui_row *r, const struct market_state *m, size_t i, enum ui_dstate d,
-                     int64_t now_mono, int64_t now_s)
+                     enum ui_sort key, int64_t now_mono, int64_t now_s)
 {
 	const struct asset *a = &m->assets[i];
-	r->idx = (uint32_t)i;
-	r->state = d;
-	r->spread = book_spread(&a->book);
-	r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
+	*r = (struct ui_row){.idx = (uint32_t)i,
+	                     .state = d,
+	                     .spread = PRICE_NONE,
+	                     .label = ui_asset_label(a),
+	                     .bid = PRICE_NONE,
+	                     .ask = PRICE_NONE,
+	                     .mid = PRICE_NONE,
+	                     .last = PRICE_NONE};
 	r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;
-	r->label = ui_asset_label(a);
-	r->bid = book_best(&a->book, SIDE_BID);
-	r->ask = book_best(&a->book, SIDE_ASK);
-	r->mid = book_mid(&a->book);
-	r->bps_x100 = r->spread == PRICE_NONE ? 0 : book_spread_bps_x100(&a->book);
-	r->last = a->have_trade ? a->last_trade.price : a->last_trade_price_book;
+	if (key == UI_SORT_MSGS) {
+		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
+	} else if (key != UI_SORT_LABEL && key != UI_SORT_AGE && key != UI_SORT_STATE &&
+	           key != UI_SORT_WORST) {
+		r->spread = book_spread(&a->book);
+		r->bid = book_best(&a->book, SIDE_BID);
+		r->ask = book_best(&a->book, SIDE_ASK);
+		r->mid = book_mid(&a->book);
+		r->bps_x100 = r->spread == PRICE_NONE ? 0 : book_spread_bps_x100(&a->book);
+		r->last = a->have_trade ? a->last_trade.price : a->last_trade_price_book;
+	}
 }
 
 /* The view the rows are built for, so that a key frame can tell they still fit. */
@@ -163,7 +175,7 @@ void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono,
 		u->state_count[d]++;
 		u->nsubscribed++;
 		if (ui_filter_pass(&u->filt, d, a->label, a->id)) {
-			fill_row(&u->rows[n++], m, i, d, now_mono, now_s);
+			fill_row(&u->rows[n++], m, i, d, u->sort, now_mono, now_s);
 		}
 	}
 	u->nrows = n;
@@ -274,13 +286,14 @@ static void cell(WINDOW *w, int y, int x, int width, bool right, attr_t a, const
 	}
 }
 
-/* The text of one price-like cell (every column but label and state) into t; returns
- * its attributes. */
+/* The text of one price-like cell (every column but label and state) into t, from the
+ * asset itself (the row holds only the sort key); returns its attributes. */
 static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, const struct asset *a,
                           int c, bool selected, char *t, size_t cap)
 {
 	const struct ui *u = f->u;
 	attr_t base = selected ? ui_attr(u, UC_SELECT) : A_NORMAL;
+	int64_t spread = book_spread(&a->book);
 	switch (c) {
 	case COL_BID:
 		ui_fmt_price(book_best(&a->book, SIDE_BID), t, cap);
@@ -289,12 +302,10 @@ static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, co
 		ui_fmt_price(book_best(&a->book, SIDE_ASK), t, cap);
 		return selected ? base : ui_attr(u, UC_ASK);
 	case COL_SPREAD:
-		ui_fmt_price(row->spread, t, cap);
-		return row->spread != PRICE_NONE && row->spread <= 0 && !selected
-		           ? ui_attr(u, UC_BAD)
-		           : base;
+		ui_fmt_price(spread, t, cap);
+		return spread != PRICE_NONE && spread <= 0 && !selected ? ui_attr(u, UC_BAD) : base;
 	case COL_BPS:
-		if (row->spread == PRICE_NONE) {
+		if (spread == PRICE_NONE) {
 			snprintf(t, cap, "-");
 		} else {
 			ui_fmt_bps(book_spread_bps_x100(&a->book), t, cap);
@@ -312,7 +323,7 @@ static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, co
 		return selected ? base
 		                : ui_attr(u, a->last_trade.side == SIDE_BID ? UC_BID : UC_ASK);
 	case COL_MSGS:
-		snprintf(t, cap, "%" PRId64, row->msgs_min);
+		snprintf(t, cap, "%" PRId64, rate_sum(&a->msg_rate, f->now_s, 60));
 		return base;
 	case COL_AGE:
 		if (row->age_ns == INT64_MAX) {

@@ -267,8 +267,10 @@ int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key,
 {
 	int c = 0;
 	if (key == UI_SORT_WORST) {
+		/* Fresh rows by label: their ages change at every update, so ordering them by
+		 * age would reshuffle (and redraw) the whole table at every refresh. */
 		c = -cmp_i64(ui_dstate_severity(a->state), ui_dstate_severity(b->state));
-		c = c ? c : -cmp_i64(a->age_ns, b->age_ns);
+		c = c || a->state == UI_DS_FRESH ? c : -cmp_i64(a->age_ns, b->age_ns);
 	} else if (key == UI_SORT_LABEL) {
 		c = strcmp(a->label ? a->label : "", b->label ? b->label : "");
 		c = c < 0 ? -1 : c > 0;

@@ -93,7 +93,8 @@ enum ui_sort {
 const char *ui_sort_name(enum ui_sort s);
 /* Sort rows: label A-Z; every number largest first (widest spread, highest price,
  * busiest, stalest); worst state first.  "worst": worst state first (severity from the
- * state table), then the longest without an update (never updated first), then label.
+ * state table), then the longest without an update (never updated first) except among
+ * fresh rows, which stay in label order, then label.
  * reverse flips that, but a row without the value (no book, no trade) stays last either
  * way.  Ties by label, then by index, so the order is total. */
 void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key, bool reverse);

@@ -146,9 +146,9 @@ static void help_line(struct ui *u, WINDOW *w, int y, int width, int i)
 		         (long long)u->opt.lat_warn_ms, (long long)u->opt.lat_crit_ms);
 		break;
 	case 4:
-		snprintf(
-		    t, sizeof t,
-		    "sort worst (default): worst state, then longest without update, then label");
+		snprintf(t, sizeof t,
+		         "sort worst (default): worst state, longest without update, label (fresh: "
+		         "label)");
 		break;
 	case 5:
 		severity_order(t, sizeof t);

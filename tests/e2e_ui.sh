@@ -144,11 +144,11 @@ for t in "clobtop [live]" "feed latency" "pipeline" " assets 1/7 of 7" " book " 
 	ui_wait "$t"
 done
 dl=$(deadline 30)
-while [ "$(grep -cE ' fresh( |$)' "$WORK/screen")" -lt 7 ] && before "$dl"; do
+while [ "$(grep -cE ' fresh(  |$)' "$WORK/screen")" -lt 7 ] && before "$dl"; do
 	sleep 0.1
 	ui_cap
 done
-[ "$(grep -cE ' fresh( |$)' "$WORK/screen")" -eq 7 ] || {
+[ "$(grep -cE ' fresh(  |$)' "$WORK/screen")" -eq 7 ] || {
 	cat "$WORK/screen" >&2
 	fail "expected 7 fresh assets rows"
 }

@@ -124,6 +124,7 @@ static void do_confirm(struct ui *u, struct market_state *m, int ch)
 	char label[ASSET_LABEL_MAX];
 	snprintf(label, sizeof label, "%s", as ? ui_asset_label(as) : u->confirm_id);
 	market_remove(m, u->confirm_id);
+	u->rows_built = false; /* the row goes now, not at the next refresh */
 	bool ok = u->hooks.command && u->hooks.command(u->hooks.ctx, FEED_UNSUB, u->confirm_id);
 	ui_status(u, ok ? "unsubscribed %.80s" : "removed %.80s (unsubscribe not sent: queue full)",
 	          label);

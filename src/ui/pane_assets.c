@@ -4,9 +4,9 @@
  *
  * Only visible rows are formatted.  The rows (sort keys, filter, counts by state) are
  * built by one scan of the assets per refresh tick and kept until the next one, so a key
- * (paging, moving) costs O(rows on screen), whatever the number of assets.  Never changes the
- * model: selection and scroll live in struct ui.  Runs on the UI thread only and never touches the
- * network.
+ * (paging, moving) costs O(rows on screen), whatever the number of assets.  Never
+ * changes the model: selection and scroll live in struct ui.  Runs on the UI thread only
+ * and never touches the network.
  */
 #include "ui_int.h"
 

@@ -7,7 +7,7 @@ bench.py: every figure behind "fast and reliable", measured in one run (bench/ru
   e2e       clobsim at rising rates -> clobtop --headless: the highest rate held for the
             run's length with zero drops, and pipeline latency at 1k, 10k and 100k msgs/s
   ceiling   ws_ceiling (libcurl, parses nothing) against clobsim --rate max
-  render    bench_render: one refresh with 50, 500 and 2,000 assets
+  render    bench_render: one refresh with 50, 500, 2,000 and 10,000 assets
   idle      CPU of the dashboard (a real terminal: private tmux server) with no flow
   rss       VmRSS/VmHWM of the dashboard with 10 and 1,000 assets after the ring wrapped
   http      bench/http_slow_bench.py: pipeline latency p99 with and without 200 slow HTTP
@@ -423,7 +423,7 @@ def rss(markets, rate, extra=(), label=""):
 
 def render():
     j = os.path.join(WORK, "render.json")
-    r = subprocess.run([BENCH_RENDER, "--seconds", str(RENDER_SECS), "--json", j, "50", "500", "2000"],
+    r = subprocess.run([BENCH_RENDER, "--seconds", str(RENDER_SECS), "--json", j, "50", "500", "2000", "10000"],
                        capture_output=True, text=True, timeout=300)
     log("  " + r.stdout.strip().replace("\n", "\n  "))
     if r.returncode != 0:

@@ -1,15 +1,19 @@
 /*
- * bench_render: what one dashboard refresh costs with 50, 500 and 2,000 assets.
+ * bench_render: what one dashboard refresh costs with 50, 500, 2,000 and 10,000 assets.
  *
  * The model is filled the way the feed fills it: market_add, then a `book` frame per asset
  * and a stream of price_change and last_trade_price frames through market_apply_record.
  * The screen is a ui_create_offscreen terminal (200x60, xterm-256color) writing to
  * /dev/null, so ncurses computes and emits every update as it would on a terminal.
  * Between refreshes frames keep arriving (untimed), so each refresh has real changes
- * to draw; only market_tick + ui_render are timed.
+ * to draw; only market_tick + ui_render are timed, on the clock and in the thread's CPU
+ * time (the CPU figure is what a loaded machine does not inflate).  After each refresh a
+ * PgDn key is answered (ui_handle_input: a key's frame, which pages through the rows the
+ * refresh sorted) and its CPU time taken as "page".  One asset in 100 is stale (no update since its
+ * book, state stale), so the default worst-first order has rows to put on top.
  *
  * Usage: bench_render [--json FILE] [--seconds S] [--cols C] [--rows R] [--dump] [N...]
- * (default N: 50 500 2000).  Figures, not pass/fail; bench/run.sh prints the target.
+ * (default N: 50 500 2000 10000).  Figures, not pass/fail; bench/run.sh prints the target.
  * Must never: touch the network or the real terminal.
  */
 #include <locale.h>
@@ -20,6 +24,7 @@
 #include <time.h>
 
 #include "market.h"
+#include "ui/keymap.h"
 #include "ui/ui.h"
 
 #define LEVELS      20  /* levels per side in each asset's book */
@@ -35,7 +40,18 @@ struct render_result {
 	double max_us;    /* slowest, us */
 	double tick_us;   /* market_tick mean, us */
 	double frames_ps; /* frames applied between refreshes per refresh */
+	double cpu_p50;   /* ui_render thread CPU time, median, us */
+	double cpu_p99;   /* ditto, 99th percentile, us */
+	double page_p50;  /* a PgDn key answered (ui_handle_input), CPU time, median, us */
+	double page_p99;  /* ditto, 99th percentile, us */
 };
+
+static int64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
@@ -152,6 +168,8 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 		book_frame(i, mid[i], frame, FRAME_CAP);
 		apply(&m, frame, strlen(frame));
 	}
+	for (int i = 0; i < n; i += 100) /* an hour old, and never updated below */
+		m.assets[i].last_update_mono_ns -= INT64_C(3600000000000);
 
 	struct ui_options o = {.refresh_ms = 1000,
 	                       .book_levels = 10,
@@ -170,12 +188,16 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 	/* Between refreshes: a tenth of the assets change, a few trade. */
 	int per_refresh = n / 10 + 10;
 	double *t = malloc(MAX_RENDERS * sizeof(*t));
+	double *cpu = malloc(MAX_RENDERS * sizeof(*cpu));
+	double *page = malloc(MAX_RENDERS * sizeof(*page));
 	double tick_total = 0;
 	int done = 0;
 	int64_t t_start = clock_mono_ns();
 	for (int r = -5; r < MAX_RENDERS; r++) {
 		for (int k = 0; k < per_refresh; k++) {
 			int i = (int)(rng() % (uint64_t)n);
+			if (i % 100 == 0)
+				i = (i + 1) % n;
 			if (k % 8 == 7)
 				trade_frame(i, mid[i], frame, FRAME_CAP);
 			else
@@ -184,12 +206,17 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 		}
 		int64_t a = clock_mono_ns();
 		market_tick(&m, a);
-		int64_t b = clock_mono_ns();
+		int64_t b = clock_mono_ns(), cb = cpu_ns();
 		ui_render(u, &m, b, clock_real_ns());
-		int64_t c = clock_mono_ns();
+		int64_t c = clock_mono_ns(), cc = cpu_ns();
+		ui_push_key(u, KEY_NPAGE, true);
+		ui_handle_input(u, &m);
+		int64_t d = cpu_ns();
 		if (r < 0)
 			continue; /* warm-up: first draws paint the whole screen */
 		tick_total += (double)(b - a) / 1e3;
+		cpu[done] = (double)(cc - cb) / 1e3;
+		page[done] = (double)(d - cc) / 1e3;
 		t[done++] = (double)(c - b) / 1e3;
 		if (done >= 20 && (double)(c - t_start) / 1e9 > secs)
 			break;
@@ -198,6 +225,9 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 	for (int i = 0; i < done; i++)
 		sum += t[i];
 	qsort(t, (size_t)done, sizeof(*t), cmp_double);
+	qsort(cpu, (size_t)done, sizeof(*cpu), cmp_double);
+	qsort(page, (size_t)done, sizeof(*page), cmp_double);
+	size_t p99 = (size_t)((done * 99) / 100 < done ? (done * 99) / 100 : done - 1);
 	*res = (struct render_result){
 	    .assets = n,
 	    .renders = done,
@@ -206,7 +236,11 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 	    .p99_us = t[(done * 99) / 100 < done ? (done * 99) / 100 : done - 1],
 	    .max_us = t[done - 1],
 	    .tick_us = tick_total / done,
-	    .frames_ps = per_refresh};
+	    .frames_ps = per_refresh,
+	    .cpu_p50 = cpu[done / 2],
+	    .cpu_p99 = cpu[p99],
+	    .page_p50 = page[done / 2],
+	    .page_p99 = page[p99]};
 	if (dump) {
 		/* Proof that the refresh drew the model: the screen as last rendered. */
 		char row[1024];
@@ -218,6 +252,8 @@ static int bench_one(int n, double secs, int cols, int rows, FILE *devnull,
 	ui_destroy(u);
 	market_free(&m);
 	free(t);
+	free(cpu);
+	free(page);
 	free(mid);
 	free(frame);
 	return 0;
@@ -253,6 +289,7 @@ int main(int argc, char **argv)
 		sizes[nsizes++] = 50;
 		sizes[nsizes++] = 500;
 		sizes[nsizes++] = 2000;
+		sizes[nsizes++] = 10000;
 	}
 	setlocale(LC_CTYPE, "C.UTF-8");
 	FILE *devnull = fopen("/dev/null", "w");
@@ -263,9 +300,12 @@ int main(int argc, char **argv)
 		if (bench_one(sizes[s], secs, cols, rows, devnull, &res[s]) != 0)
 			return 1;
 		printf("render %5d assets (%dx%d): mean %7.0f us, p50 %7.0f us, p99 %7.0f us, "
-		       "max %7.0f us; market_tick %5.0f us  (%d refreshes)\n",
+		       "max %7.0f us; market_tick %5.0f us  (%d refreshes)\n"
+		       "       cpu p50 %7.0f us, p99 %7.0f us; PgDn key cpu p50 %5.0f us, p99 "
+		       "%5.0f us\n",
 		       res[s].assets, cols, rows, res[s].mean_us, res[s].p50_us, res[s].p99_us,
-		       res[s].max_us, res[s].tick_us, res[s].renders);
+		       res[s].max_us, res[s].tick_us, res[s].renders, res[s].cpu_p50,
+		       res[s].cpu_p99, res[s].page_p50, res[s].page_p99);
 	}
 	fclose(devnull);
 	if (json_out) {
@@ -277,10 +317,12 @@ int main(int argc, char **argv)
 			fprintf(o,
 			        "%s{\"assets\":%d,\"renders\":%d,\"mean_us\":%.1f,\"p50_us\":%.1f,"
 			        "\"p99_us\":%.1f,\"max_us\":%.1f,\"tick_us\":%.1f,"
-			        "\"frames_between\":%.0f}",
+			        "\"frames_between\":%.0f,\"cpu_p50_us\":%.1f,\"cpu_p99_us\":%.1f,"
+			        "\"page_p50_us\":%.1f,\"page_p99_us\":%.1f}",
 			        s ? "," : "", res[s].assets, res[s].renders, res[s].mean_us,
 			        res[s].p50_us, res[s].p99_us, res[s].max_us, res[s].tick_us,
-			        res[s].frames_ps);
+			        res[s].frames_ps, res[s].cpu_p50, res[s].cpu_p99, res[s].page_p50,
+			        res[s].page_p99);
 		fprintf(o, "]}\n");
 		fclose(o);
 	}

@@ -144,11 +144,11 @@ for t in "clobtop [live]" "feed latency" "pipeline" " assets 1/7 of 7" " book " 
 	ui_wait "$t"
 done
 dl=$(deadline 30)
-while [ "$(grep -cE ' fresh( |$)' "$WORK/screen")" -lt 7 ] && before "$dl"; do
+while [ "$(grep -cE ' fresh(  |$)' "$WORK/screen")" -lt 7 ] && before "$dl"; do
 	sleep 0.1
 	ui_cap
 done
-[ "$(grep -cE ' fresh( |$)' "$WORK/screen")" -eq 7 ] || {
+[ "$(grep -cE ' fresh(  |$)' "$WORK/screen")" -eq 7 ] || {
 	cat "$WORK/screen" >&2
 	fail "expected 7 fresh assets rows"
 }
@@ -162,10 +162,13 @@ SNAP=$(sed -n 's/.*snapshot written to \([^ ]*\.json\).*/\1/p' "$WORK/screen" | 
 cp "$WORK/screen" "$WORK/screen.e"
 scr compare "$WORK/screen.e" "$SNAP" || fail "the screen disagrees with the snapshot $SNAP"
 
-# 's': label ascending (the default), then each column in table order (spread, the
-# fourth, widest first), back to label after ten presses.
-scr labels "$WORK/screen.e" >"$WORK/by_label"
-LC_ALL=C sort -c "$WORK/by_label" || fail "default order is not by label"
+# 's': worst first is the default; then label ascending, then each column in table
+# order (spread, the fourth, widest first), back to label after eleven presses.
+grep -qF "sort worst" "$WORK/screen.e" || fail "the default sort is not worst first"
+ui_keys s
+ui_wait "sort label"
+scr labels "$WORK/screen" >"$WORK/by_label"
+LC_ALL=C sort -c "$WORK/by_label" || fail "'s': the order is not by label"
 ui_keys s s s
 ui_wait "sort spread"
 ui_wait "sort by spread"
@@ -173,12 +176,12 @@ scr spreads "$WORK/screen" >"$WORK/spreads"
 sort -g -r -c "$WORK/spreads" || fail "'s': spread order is not widest first: $(tr '\n' ' ' <"$WORK/spreads")"
 scr labels "$WORK/screen" >"$WORK/by_spread"
 cmp -s "$WORK/by_label" "$WORK/by_spread" && fail "'s': the rows did not change order"
-for k in bps mid last "msgs/min" age state label; do
+for k in bps mid last "msgs/min" age state worst label; do
 	ui_keys s
 	ui_wait "sort $k"
 done
 scr labels "$WORK/screen" >"$WORK/by_label2"
-cmp -s "$WORK/by_label" "$WORK/by_label2" || fail "ten 's' presses should come back to the label order"
+cmp -s "$WORK/by_label" "$WORK/by_label2" || fail "eleven 's' presses should come back to the label order"
 
 # '?' shows the key table; any key closes it.  'p' freezes the screen and says so.
 ui_keys '?'

@@ -35,7 +35,7 @@ ui_start 120 40 "$CLOBTOP" --url "ws://127.0.0.1:$SIM_PORT/ws/market" --no-gamma
 ui_wait " assets 1/8 of 8"
 ui_wait "LIVE"
 dl=$(deadline 30)
-while [ "$(grep -cE ' fresh( |$)' "$WORK/screen")" -lt 8 ] && before "$dl"; do
+while [ "$(grep -cE ' fresh(  |$)' "$WORK/screen")" -lt 8 ] && before "$dl"; do
 	sleep 0.1
 	ui_cap
 done

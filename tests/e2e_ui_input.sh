@@ -39,6 +39,11 @@ ui_expect_live() {
 ui_start 120 40 env TERM=xterm-256color "$CLOBTOP" --demo --refresh 250
 ui_wait " assets 1/"
 ui_wait " fresh"
+# Label order: worst first (the default) moves rows whenever an asset changes state
+# (the demo crosses books on purpose), and the selection follows its asset.
+ui_keys s g
+ui_wait " sort label"
+ui_wait " assets 1/"
 grep -qE '(^| )ixon( |$)' "$WORK/stty.before" ||
 	fail "the tmux pane starts with -ixon, so Ctrl-S proves nothing: $(grep -o '.ixon' "$WORK/stty.before")"
 ui_expect_live "before any input"

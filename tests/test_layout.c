@@ -317,8 +317,8 @@ END_TEST
 
 START_TEST(every_column_has_a_sort_key_with_a_name)
 {
-	static const char *const want[] = {"label", "bid",  "ask",      "spread", "bps",
-	                                   "mid",   "last", "msgs/min", "age",    "state"};
+	static const char *const want[] = {"label", "bid",      "ask", "spread", "bps",  "mid",
+	                                   "last",  "msgs/min", "age", "state",  "worst"};
 	ck_assert_int_eq(UI_SORT_COUNT, sizeof want / sizeof want[0]);
 	for (int k = 0; k < UI_SORT_COUNT; k++) {
 		ck_assert_str_eq(ui_sort_name((enum ui_sort)k), want[k]);

@@ -182,7 +182,7 @@ START_TEST(at_120x40_mid_and_msgs_stay_and_the_label_is_not_cut_to_18)
 	              "expected bid, mid, msg/m and state headings at 120x40, got: %s", hdr);
 	ck_assert_msg(strstr(scr, "Yes \u00b7 Will the Fed cut"),
 	              "expected more than 18 columns of the label, got:\n%s", shown());
-	keys("<<<"); /* label -> state -> age -> msgs/min: the sorted column always shows */
+	keys("<<<<"); /* label -> worst -> state -> age -> msgs/min: the sorted column shows */
 	ck_assert(ui_handle_input(u, &m));
 	render();
 	ck_assert_msg(strstr(scr, "sort msgs/min") && strstr(row_starting("label "), "msg/m"),

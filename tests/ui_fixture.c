@@ -90,6 +90,9 @@ void ui_fixture_setup(void)
 	char err[256] = "";
 	u = ui_create_offscreen(&o, &h, NULL, 80, 24, NULL, NULL, err, sizeof err);
 	ck_assert_msg(u != NULL, "expected an offscreen ui, got error: %s", err);
+	/* These tests start from the label order (the default is worst first: test_ui_scale). */
+	struct ui_view v = {.sort = "label"};
+	ck_assert_int_eq(ui_view_set(u, &v, err, sizeof err), 0);
 }
 
 void ui_fixture_teardown(void)

@@ -193,10 +193,17 @@ const char *ui_dstate_text(enum ui_dstate d)
 	return d == UI_DS_NOFEED ? "no feed" : asset_state_short((enum asset_state)d);
 }
 
+/* A table, not asset_state_info's switch: the worst-first sort asks twice a comparison. */
+static const int dstate_severity[UI_DS_COUNT] = {
+#define X(e, name, screen, sev, cls, feed, help) [UI_DS_##e] = sev,
+    ASSET_STATES(X)
+#undef X
+        [UI_DS_NOFEED] = 4, /* between awaiting a snapshot and stale */
+};
+
 int ui_dstate_severity(enum ui_dstate d)
 {
-	/* between awaiting a snapshot and stale */
-	return d == UI_DS_NOFEED ? 4 : asset_state_info((enum asset_state)d).severity;
+	return (unsigned)d < UI_DS_COUNT ? dstate_severity[d] : dstate_severity[UI_DS_STALE];
 }
 
 static const char *const sort_names[] = {
@@ -259,7 +266,12 @@ static bool row_value(const struct ui_row *r, enum ui_sort key, int64_t *v)
 int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key, bool reverse)
 {
 	int c = 0;
-	if (key == UI_SORT_LABEL) {
+	if (key == UI_SORT_WORST) {
+		/* Fresh rows by label: their ages change at every update, so ordering them by
+		 * age would reshuffle (and redraw) the whole table at every refresh. */
+		c = -cmp_i64(ui_dstate_severity(a->state), ui_dstate_severity(b->state));
+		c = c || a->state == UI_DS_FRESH ? c : -cmp_i64(a->age_ns, b->age_ns);
+	} else if (key == UI_SORT_LABEL) {
 		c = strcmp(a->label ? a->label : "", b->label ? b->label : "");
 		c = c < 0 ? -1 : c > 0;
 	} else {

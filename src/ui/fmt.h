@@ -68,7 +68,8 @@ struct ui_row {
 };
 
 /* X(enum, name in the status line): one per assets-table column, in column order, so a
- * click on a column heading sorts by it. */
+ * click on a column heading sorts by it; then "worst", the default, which has no column
+ * of its own (it marks the state column). */
 #define UI_SORTS(X)                                                                                \
 	X(UI_SORT_LABEL, "label")                                                                  \
 	X(UI_SORT_BID, "bid")                                                                      \
@@ -79,7 +80,8 @@ struct ui_row {
 	X(UI_SORT_LAST, "last")                                                                    \
 	X(UI_SORT_MSGS, "msgs/min")                                                                \
 	X(UI_SORT_AGE, "age")                                                                      \
-	X(UI_SORT_STATE, "state")
+	X(UI_SORT_STATE, "state")                                                                  \
+	X(UI_SORT_WORST, "worst")
 
 enum ui_sort {
 #define X(e, s) e,
@@ -90,9 +92,11 @@ enum ui_sort {
 
 const char *ui_sort_name(enum ui_sort s);
 /* Sort rows: label A-Z; every number largest first (widest spread, highest price,
- * busiest, stalest); worst state first.  reverse flips that, but a row without the value
- * (no book, no trade) stays last either way.  Ties by label, then by index, so the order
- * is total. */
+ * busiest, stalest); worst state first.  "worst": worst state first (severity from the
+ * state table), then the longest without an update (never updated first) except among
+ * fresh rows, which stay in label order, then label.
+ * reverse flips that, but a row without the value (no book, no trade) stays last either
+ * way.  Ties by label, then by index, so the order is total. */
 void ui_rows_sort(struct ui_row *rows, size_t n, enum ui_sort key, bool reverse);
 int ui_row_cmp(const struct ui_row *a, const struct ui_row *b, enum ui_sort key, bool reverse);
 

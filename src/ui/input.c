@@ -124,6 +124,7 @@ static void do_confirm(struct ui *u, struct market_state *m, int ch)
 	char label[ASSET_LABEL_MAX];
 	snprintf(label, sizeof label, "%s", as ? ui_asset_label(as) : u->confirm_id);
 	market_remove(m, u->confirm_id);
+	u->rows_built = false; /* the row goes now, not at the next refresh */
 	bool ok = u->hooks.command && u->hooks.command(u->hooks.ctx, FEED_UNSUB, u->confirm_id);
 	ui_status(u, ok ? "unsubscribed %.80s" : "removed %.80s (unsubscribe not sent: queue full)",
 	          label);
@@ -159,6 +160,20 @@ static void do_mouse(struct ui *u, struct market_state *m)
 	}
 }
 
+/* The filter just set, or what in it names no state. */
+static void filter_status(struct ui *u)
+{
+	struct ui_filter f;
+	char names[160];
+	if (!ui_filter_parse(u->filter, &f)) {
+		ui_filter_state_names(names, sizeof names);
+		ui_status(u, "filter: no state \"%s\" (state: takes %s)", f.bad, names);
+		return;
+	}
+	ui_status(u, u->filter[0] ? "filter: %s" : "filter cleared%s",
+	          u->filter[0] ? u->filter : "");
+}
+
 static void do_prompt_key(struct ui *u, struct market_state *m, int ch, bool is_key)
 {
 	enum ui_prompt_result r = ui_prompt_key(&u->prompt, ch, is_key);
@@ -187,8 +202,7 @@ static void do_prompt_key(struct ui *u, struct market_state *m, int ch, bool is_
 	if (!filter && r == UI_PROMPT_DONE) {
 		do_add(u, m, u->prompt.text);
 	} else if (filter) {
-		ui_status(u, u->filter[0] ? "filter: %s" : "filter cleared%s",
-		          u->filter[0] ? u->filter : "");
+		filter_status(u);
 	}
 }
 
@@ -435,7 +449,7 @@ bool ui_handle_input(struct ui *u, struct market_state *m)
 	int64_t now = clock_mono_ns();
 	while (next_key(u, &ch, &is_key)) {
 		if (!any) {
-			ui_rows_build(u, m, now, market_now_s(m, now));
+			ui_rows_ensure(u, m, now, market_now_s(m, now));
 		}
 		any = true;
 		if (!handle_key(u, m, ch, is_key)) {
@@ -451,10 +465,10 @@ bool ui_handle_input(struct ui *u, struct market_state *m)
 		if (paused && !was_paused) {
 			u->paused = false; /* draw the frame that stays frozen, with PAUSED */
 		}
-		ui_render(u, m, now, clock_real_ns());
+		ui_render_frame(u, m, now, clock_real_ns(), false);
 		u->paused = paused;
 		if (paused && !was_paused) {
-			ui_render(u, m, now, clock_real_ns());
+			ui_render_frame(u, m, now, clock_real_ns(), false);
 		}
 	}
 	return true;

@@ -2,9 +2,11 @@
  * pane_assets: the assets table: label, best bid/ask, spread (bps), mid, last trade,
  * msgs/min, age and state, sorted and filtered, scrolling past the screen.
  *
- * Only visible rows are formatted, so a frame costs O(assets) for the sort keys plus
- * O(rows on screen) for the text.  Never changes the model: selection and scroll live in
- * struct ui.  Runs on the UI thread only and never touches the network.
+ * Only visible rows are formatted.  The rows (sort keys, filter, counts by state) are
+ * built by one scan of the assets per refresh tick and kept until the next one, so a key
+ * (paging, moving) costs O(rows on screen), whatever the number of assets.  Never
+ * changes the model: selection and scroll live in struct ui.  Runs on the UI thread only
+ * and never touches the network.
  */
 #include "ui_int.h"
 
@@ -41,19 +43,25 @@ static const struct ui_col cols[COL_COUNT] = {
 #undef X
 };
 
-_Static_assert((int)COL_COUNT == (int)UI_SORT_COUNT, "one sort key per column");
+_Static_assert((int)COL_COUNT == (int)UI_SORT_WORST, "one sort key per column, then worst");
 _Static_assert((int)COL_MSGS == (int)UI_SORT_MSGS, "columns in the order of UI_SORTS");
 
 #define LABEL_MIN 24
 #define LABEL_MAX 64
+
+/* The column the sort is by: worst first is by state. */
+static int sort_col(const struct ui *u)
+{
+	return u->sort == UI_SORT_WORST ? COL_STATE : (int)u->sort;
+}
 
 /* The columns shown at this width (the sorted one always); returns the label's width. */
 static int fit(const struct ui *u, int width, bool *shown)
 {
 	struct ui_col c[COL_COUNT];
 	memcpy(c, cols, sizeof c);
-	if ((unsigned)u->sort < COL_COUNT) {
-		c[u->sort].prio = 0;
+	if ((unsigned)sort_col(u) < COL_COUNT) {
+		c[sort_col(u)].prio = 0;
 	}
 	return ui_fit_columns(c, COL_COUNT, width, LABEL_MIN, LABEL_MAX, shown);
 }
@@ -96,6 +104,53 @@ int ui_rows_find(const struct ui *u, uint32_t idx)
 	return -1;
 }
 
+/* A row's sort keys.  Only the key sorted by is computed (the cells on screen read the
+ * asset): at 10,000 assets the minute's message count alone (60 slots each) would cost
+ * more than the rest of the frame. */
+static void fill_row(struct ui_row *r, const struct market_state *m, size_t i, enum ui_dstate d,
+                     enum ui_sort key, int64_t now_mono, int64_t now_s)
+{
+	const struct asset *a = &m->assets[i];
+	*r = (struct ui_row){.idx = (uint32_t)i,
+	                     .state = d,
+	                     .spread = PRICE_NONE,
+	                     .label = ui_asset_label(a),
+	                     .bid = PRICE_NONE,
+	                     .ask = PRICE_NONE,
+	                     .mid = PRICE_NONE,
+	                     .last = PRICE_NONE};
+	r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;
+	if (key == UI_SORT_MSGS) {
+		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
+	} else if (key != UI_SORT_LABEL && key != UI_SORT_AGE && key != UI_SORT_STATE &&
+	           key != UI_SORT_WORST) {
+		r->spread = book_spread(&a->book);
+		r->bid = book_best(&a->book, SIDE_BID);
+		r->ask = book_best(&a->book, SIDE_ASK);
+		r->mid = book_mid(&a->book);
+		r->bps_x100 = r->spread == PRICE_NONE ? 0 : book_spread_bps_x100(&a->book);
+		r->last = a->have_trade ? a->last_trade.price : a->last_trade_price_book;
+	}
+}
+
+/* The view the rows are built for, so that a key frame can tell they still fit. */
+static void remember_view(struct ui *u, const struct market_state *m)
+{
+	u->rows_built = true;
+	u->built_sort = u->sort;
+	u->built_rev = u->sort_rev;
+	u->built_nassets = m->nassets;
+	memcpy(u->built_filter, u->filter, sizeof u->built_filter);
+}
+
+void ui_rows_ensure(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s)
+{
+	if (!u->rows_built || u->built_sort != u->sort || u->built_rev != u->sort_rev ||
+	    u->built_nassets != m->nassets || strcmp(u->built_filter, u->filter) != 0) {
+		ui_rows_build(u, m, now_mono, now_s);
+	}
+}
+
 void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s)
 {
 	if (u->rows_cap < m->nassets) {
@@ -107,33 +162,32 @@ void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono,
 		u->rows = r;
 		u->rows_cap = cap;
 	}
+	ui_filter_parse(u->filter, &u->filt);
+	memset(u->state_count, 0, sizeof u->state_count);
+	u->nsubscribed = 0;
 	size_t n = 0;
 	for (size_t i = 0; i < m->nassets; i++) {
 		const struct asset *a = &m->assets[i];
-		if (!a->subscribed || !ui_filter_match(u->filter, a->label, a->id)) {
+		if (!a->subscribed) {
 			continue;
 		}
-		struct ui_row *r = &u->rows[n++];
-		r->idx = (uint32_t)i;
-		r->state = ui_display_state(a->state, m->conn.alive);
-		r->spread = book_spread(&a->book);
-		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
-		r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;
-		r->label = ui_asset_label(a);
-		r->bid = book_best(&a->book, SIDE_BID);
-		r->ask = book_best(&a->book, SIDE_ASK);
-		r->mid = book_mid(&a->book);
-		r->bps_x100 = r->spread == PRICE_NONE ? 0 : book_spread_bps_x100(&a->book);
-		r->last = a->have_trade ? a->last_trade.price : a->last_trade_price_book;
+		enum ui_dstate d = ui_display_state(a->state, m->conn.alive);
+		u->state_count[d]++;
+		u->nsubscribed++;
+		if (ui_filter_pass(&u->filt, d, a->label, a->id)) {
+			fill_row(&u->rows[n++], m, i, d, u->sort, now_mono, now_s);
+		}
 	}
 	u->nrows = n;
 	ui_rows_sort(u->rows, n, u->sort, u->sort_rev);
+	remember_view(u, m);
 	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
 	if (row < 0) {
 		u->have_sel = n > 0;
 		u->sel = n > 0 ? u->rows[0].idx : 0;
 		row = 0;
 	}
+	u->sel_row = n > 0 ? row : -1;
 	keep_visible(u, row);
 }
 
@@ -149,6 +203,7 @@ static void select_row(struct ui *u, int row)
 		row = (int)u->nrows - 1;
 	}
 	u->sel = u->rows[row].idx;
+	u->sel_row = row;
 	u->have_sel = true;
 	u->book_off = 0;
 	keep_visible(u, row);
@@ -157,7 +212,7 @@ static void select_row(struct ui *u, int row)
 static void assets_key(struct ui *u, struct market_state *m, enum ui_action a)
 {
 	(void)m;
-	int row = u->have_sel ? ui_rows_find(u, u->sel) : 0;
+	int row = u->have_sel && u->sel_row >= 0 ? u->sel_row : 0;
 	int page = visible_rows(u) > 1 ? visible_rows(u) - 1 : 1;
 	switch (a) {
 	case ACT_UP:
@@ -231,13 +286,14 @@ static void cell(WINDOW *w, int y, int x, int width, bool right, attr_t a, const
 	}
 }
 
-/* The text of one price-like cell (every column but label and state) into t; returns
- * its attributes. */
+/* The text of one price-like cell (every column but label and state) into t, from the
+ * asset itself (the row holds only the sort key); returns its attributes. */
 static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, const struct asset *a,
                           int c, bool selected, char *t, size_t cap)
 {
 	const struct ui *u = f->u;
 	attr_t base = selected ? ui_attr(u, UC_SELECT) : A_NORMAL;
+	int64_t spread = book_spread(&a->book);
 	switch (c) {
 	case COL_BID:
 		ui_fmt_price(book_best(&a->book, SIDE_BID), t, cap);
@@ -246,12 +302,10 @@ static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, co
 		ui_fmt_price(book_best(&a->book, SIDE_ASK), t, cap);
 		return selected ? base : ui_attr(u, UC_ASK);
 	case COL_SPREAD:
-		ui_fmt_price(row->spread, t, cap);
-		return row->spread != PRICE_NONE && row->spread <= 0 && !selected
-		           ? ui_attr(u, UC_BAD)
-		           : base;
+		ui_fmt_price(spread, t, cap);
+		return spread != PRICE_NONE && spread <= 0 && !selected ? ui_attr(u, UC_BAD) : base;
 	case COL_BPS:
-		if (row->spread == PRICE_NONE) {
+		if (spread == PRICE_NONE) {
 			snprintf(t, cap, "-");
 		} else {
 			ui_fmt_bps(book_spread_bps_x100(&a->book), t, cap);
@@ -269,7 +323,7 @@ static attr_t number_cell(const struct ui_frame *f, const struct ui_row *row, co
 		return selected ? base
 		                : ui_attr(u, a->last_trade.side == SIDE_BID ? UC_BID : UC_ASK);
 	case COL_MSGS:
-		snprintf(t, cap, "%" PRId64, row->msgs_min);
+		snprintf(t, cap, "%" PRId64, rate_sum(&a->msg_rate, f->now_s, 60));
 		return base;
 	case COL_AGE:
 		if (row->age_ns == INT64_MAX) {
@@ -317,17 +371,13 @@ static void draw_row(WINDOW *w, const struct ui_frame *f, int y, const struct ui
 static void assets_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r)
 {
 	const struct ui *u = f->u;
-	size_t total = 0;
-	for (size_t i = 0; i < f->m->nassets; i++) {
-		total += f->m->assets[i].subscribed;
-	}
 	char filt[80] = "";
 	if (u->filter[0]) {
 		snprintf(filt, sizeof filt, "  filter \"%.40s\"", u->filter);
 	}
-	int row = u->have_sel ? ui_rows_find(u, u->sel) : -1;
+	int row = u->have_sel ? u->sel_row : -1;
 	ui_title(w, f, UI_PANE_ASSETS, " assets %d/%zu of %zu  sort %s%s%s", row + 1, u->nrows,
-	         total, ui_sort_name(u->sort), u->sort_rev ? " (reversed)" : "", filt);
+	         u->nsubscribed, ui_sort_name(u->sort), u->sort_rev ? " (reversed)" : "", filt);
 	if (r->h < 2) {
 		return;
 	}
@@ -340,7 +390,7 @@ static void assets_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 			continue;
 		}
 		int cw = cols[c].flex ? label_w : cols[c].width;
-		cell(w, 1, x, cw, cols[c].right, c == (int)u->sort ? A_BOLD | A_UNDERLINE : ha,
+		cell(w, 1, x, cw, cols[c].right, c == sort_col(u) ? A_BOLD | A_UNDERLINE : ha,
 		     cols[c].title);
 		x += cw + 1;
 	}

@@ -100,12 +100,7 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 	snprintf(t, sizeof t, "%s msg/s %sB/s", a, b);
 	ui_flow_put(&fl, A_NORMAL, t);
 
-	size_t subs = 0;
-	for (size_t i = 0; i < m->nassets; i++) {
-		subs += m->assets[i].subscribed;
-	}
-	snprintf(t, sizeof t, "assets %zu", subs);
-	ui_flow_put(&fl, A_NORMAL, t);
+	ui_header_counts(&fl, u);
 
 	if (m->transport.ring_capacity) {
 		size_t cap = m->transport.ring_capacity;

@@ -98,11 +98,25 @@ void ui_draw_status(struct ui *u, const struct market_state *m)
 }
 
 /* The help text after the key table, by line: extras, then one line per state. */
-enum { HELP_EXTRAS = 5 };
+enum { HELP_EXTRAS = 6 };
 
 int ui_help_lines(void)
 {
 	return (int)ui_keymap_len + HELP_EXTRAS + ASSET_STATE_COUNT;
+}
+
+/* "states, worst first: drift crossed ... fresh", from the state table's severities. */
+static void severity_order(char *t, size_t cap)
+{
+	size_t n = (size_t)snprintf(t, cap, "states, worst first:");
+	for (int sev = 99; sev >= 0 && n < cap; sev--) {
+		for (int d = 0; d < UI_DS_COUNT && n < cap; d++) {
+			if (ui_dstate_severity((enum ui_dstate)d) == sev) {
+				n += (size_t)snprintf(t + n, cap - n, " %s",
+				                      ui_dstate_word((enum ui_dstate)d));
+			}
+		}
+	}
 }
 
 /* Line i of the help text at row y. */
@@ -134,7 +148,12 @@ static void help_line(struct ui *u, WINDOW *w, int y, int width, int i)
 		         (long long)u->opt.lat_warn_ms, (long long)u->opt.lat_crit_ms);
 		break;
 	case 4:
-		snprintf(t, sizeof t, "states:");
+		snprintf(t, sizeof t,
+		         "sort worst (default): worst state, longest without update, label (fresh: "
+		         "label)");
+		break;
+	case 5:
+		severity_order(t, sizeof t);
 		break;
 	default: {
 		enum asset_state st = (enum asset_state)(i - HELP_EXTRAS);

@@ -199,6 +199,8 @@ static struct ui *setup(struct ui *u, const struct ui_options *o, const struct u
 	const char *cs = nl_langinfo(CODESET);
 	u->utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	u->focus = UI_PANE_ASSETS;
+	u->sort = UI_SORT_WORST;
+	u->sel_row = -1;
 	for (int i = 0; i < UI_SPARK_SECS; i++) {
 		u->spark[i] = INT64_MIN;
 		u->spark_stamp[i] = -1;
@@ -353,7 +355,8 @@ static void record_spark(struct ui *u, const struct market_state *m, int64_t now
 	u->spark[slot] = s.count ? s.p95 : INT64_MIN;
 }
 
-static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, int64_t now_real)
+static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, int64_t now_real,
+                       bool tick)
 {
 	set_term(u->scr);
 	u->now_mono = now_mono;
@@ -387,7 +390,11 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 		doupdate();
 		return;
 	}
-	ui_rows_build(u, m, now_mono, u->now_s);
+	if (tick) {
+		ui_rows_build(u, m, now_mono, u->now_s);
+	} else {
+		ui_rows_ensure(u, m, now_mono, u->now_s);
+	}
 	struct ui_frame f = {u, m, now_mono, now_real, u->now_s};
 	bool view = u->mode == UI_MODE_ASSET_VIEW || u->mode == UI_MODE_ALERT_VIEW;
 	if (view && u->detail_win) {
@@ -417,10 +424,16 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 
 void ui_render(struct ui *u, struct market_state *m, int64_t now_mono_ns, int64_t now_real_ns)
 {
+	ui_render_frame(u, m, now_mono_ns, now_real_ns, true);
+}
+
+void ui_render_frame(struct ui *u, struct market_state *m, int64_t now_mono, int64_t now_real,
+                     bool tick)
+{
 	if (!u || !m) {
 		return;
 	}
-	render_now(u, m, now_mono_ns, now_real_ns);
+	render_now(u, m, now_mono, now_real, tick);
 }
 
 /* ---- test and benchmark helpers ---- */

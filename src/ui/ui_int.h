@@ -13,6 +13,7 @@
 #endif
 #include <curses.h>
 
+#include "filter.h"
 #include "fmt.h"
 #include "keymap.h"
 #include "layout.h"
@@ -104,6 +105,15 @@ struct ui {
 	struct ui_row *rows;                  /* assets table, filtered and sorted */
 	size_t nrows;                         /* in use */
 	size_t rows_cap;                      /* allocated */
+	int sel_row;                          /* row of sel in rows, -1 when not there */
+	size_t state_count[UI_DS_COUNT];      /* subscribed assets by display state (last build) */
+	size_t nsubscribed;                   /* subscribed assets (last build) */
+	struct ui_filter filt;                /* filter as parsed at the last build */
+	bool rows_built;                      /* rows match the built_* view below */
+	enum ui_sort built_sort;              /* the sort the rows were built with */
+	bool built_rev;                       /* ...reversed */
+	size_t built_nassets;                 /* m->nassets then (row idx and labels valid) */
+	char built_filter[UI_PROMPT_MAX + 1]; /* the filter then */
 	bool paused;                          /* rendering frozen */
 	char status[256];                     /* transient message */
 	int64_t status_until;                 /* CLOCK_MONOTONIC ns when it expires */
@@ -196,8 +206,17 @@ const struct asset *ui_selected(const struct ui *u, const struct market_state *m
 enum ui_color ui_lat_color(const struct ui *u, int64_t v_ms);
 enum ui_color ui_dstate_color(enum ui_dstate d);
 
-/* Assets pane helpers used by the core (pane_assets.c). */
+/* Assets pane helpers used by the core (pane_assets.c).  ui_rows_build is the one scan
+ * of every asset per refresh (rows, sort, state counts); ui_rows_ensure builds only when
+ * the rows no longer match the view (sort, filter, asset count), so keys between
+ * refreshes page through the rows already sorted. */
 void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s);
+void ui_rows_ensure(struct ui *u, const struct market_state *m, int64_t now_mono, int64_t now_s);
+/* A frame; tick: the refresh period's frame (rebuilds the rows), else a key's answer. */
+void ui_render_frame(struct ui *u, struct market_state *m, int64_t now_mono, int64_t now_real,
+                     bool tick);
+/* The header's counts by state, non-zero ones only, in state colours (counts.c). */
+void ui_header_counts(struct ui_flow *fl, const struct ui *u);
 int ui_rows_find(const struct ui *u, uint32_t idx); /* row of asset idx, or -1 */
 void ui_assets_click(struct ui *u, struct market_state *m, int row_in_pane, int x);
 /* Sort by a key (the same key again reverses), and say so in the status line. */

@@ -140,6 +140,11 @@ static void set_speed(struct sim_cfg *cfg, const char *arg)
 		die_opt(arg, "a factor > 0 or max");
 }
 
+static void set_user_rate(struct sim_cfg *cfg, const char *arg)
+{
+	cfg->user_rate = parse_number(arg, "a rate in actions/s >= 0");
+}
+
 static void set_levels(struct sim_cfg *cfg, const char *arg)
 {
 	int lo, hi, n = 0;
@@ -234,6 +239,13 @@ static const struct opt opts[] = {
  "withhold one price_change every N (the truth still moves)"},
 {NULL, "slow-write", 0, "B", NULL, BYTES(fault.slow_write),
  "write at most B bytes/s to each connection"},
+{"User channel (/ws/user)", "user-creds", 0, "FILE", NULL, STR(user_creds),
+ "NAME=value lines CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE: the only credentials "
+ "accepted (without it every user connection is closed with 1008)"},
+{NULL, "user-rate", 0, "R", "2", FN(set_user_rate),
+ "account actions per second (order placements, fills with their trades, cancels; 0 = none)"},
+{NULL, "user-step", 0, "S", "1", SECS(user_step),
+ "mean seconds between two statuses of a trade (MATCHED, MINED, ...)"},
 {"", "help", 'h', NULL, NULL, ACTION(T_HELP), "this text"},
 {NULL, "version", 'V', NULL, NULL, ACTION(T_VERSION), "version"},
 };
@@ -251,9 +263,9 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
     "\n"
-    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
-    "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
-    "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
+    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (user channel,\n"
+    "see --user-creds), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID],\n"
+    "/markets/slug/SLUG, /state, /user/state (what the user channel sent), /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
     "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
     "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
     "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "export_user.h"
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -196,6 +198,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		              (json_int_t)al->nassets, "asset_ids", ids));
 	}
 	json_object_set_new(root, "alerts", alerts);
+	export_user_json(m, root);
 	return root;
 }
 
@@ -568,6 +571,9 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 			        a->id, label, v);
 		}
 	}
+	char user[2048];
+	if (export_user_metrics(m, user, sizeof(user)))
+		bprintf(&b, "%s", user);
 	if (b.oom || !b.p) {
 		free(b.p);
 		return NULL;

@@ -2,6 +2,7 @@
 #include "app_user.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,19 @@ struct app_user {
 	bool data_since_auth;    /* an event arrived since then */
 	bool gave_up;            /* stopped after APP_USER_MAX_REJECTIONS */
 	int64_t opened_mono_ns;  /* app_user_open */
+	atomic_int unconfirmed;  /* auth frames built since a frame last came back: the feed
+	                            thread adds, the UI thread clears */
 };
 
+/* On the feed thread, at every connection: the auth frame, unless the last ones went
+ * unanswered so often that the credentials must be wrong (the UI thread is about to stop
+ * the feed: no more auth frames meanwhile, however fast the reconnects come). */
 static size_t auth_frame(void *ctx, char *buf, size_t cap, const char *const *ids, size_t n)
 {
-	return usercreds_auth_frame(ctx, buf, cap, ids, n);
+	struct app_user *u = ctx;
+	if (atomic_fetch_add(&u->unconfirmed, 1) >= APP_USER_MAX_REJECTIONS)
+		return 0;
+	return usercreds_auth_frame(&u->creds, buf, cap, ids, n);
 }
 
 static int derive_url(struct app_user *u, const char *market_url, const char *given, char *err,
@@ -148,7 +157,7 @@ static void start_feed(struct app *a, char *ids)
 	fc.assets = v;
 	fc.nassets = n;
 	fc.first_frame = auth_frame;
-	fc.first_frame_ctx = &u->creds;
+	fc.first_frame_ctx = u;
 	char err[256];
 	u->feed = feed_start(&fc, u->data, u->cmd, err, sizeof(err));
 	free(copy);
@@ -273,6 +282,7 @@ static void drain_user(struct app *a)
 	while (u->data && ring_peek(u->data, &rec)) {
 		if (rec.kind == REC_FRAME) {
 			user_apply_frame(&u->model, &a->m, rec.data, rec.len, rec.t_mono_ns);
+			atomic_store(&u->unconfirmed, 0);
 			if (!u->data_since_auth && u->auth_mono_ns) {
 				u->data_since_auth = true;
 				u->rejections = 0;
@@ -302,6 +312,7 @@ void app_user_retry(struct app *a)
 		return;
 	u->gave_up = false;
 	u->rejections = 0;
+	atomic_store(&u->unconfirmed, 0);
 	free(u->sent);
 	u->sent = NULL;
 	set_state(u, "user channel: retrying");

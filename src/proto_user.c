@@ -91,6 +91,8 @@ static bool apply_order(struct user_model *u, json_t *e, int64_t now)
 	read_dec(e, "original_size", &o->original_size);
 	read_dec(e, "size_matched", &o->size_matched);
 	read_ts(e, "timestamp", &o->ts_ms);
+	if (o->size_matched < 0 && !strcasecmp(o->type, "PLACEMENT"))
+		o->size_matched = 0; /* a new order has matched nothing, whatever "" says */
 	o->last_mono_ns = now;
 	bool cancelled =
 	    !strcasecmp(o->type, "CANCELLATION") || !strncasecmp(o->status, "CANCEL", 6);

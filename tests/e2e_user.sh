@@ -3,7 +3,8 @@
 # --user-creds file) the orders and trades in clobtop's snapshot are exactly those
 # clobsim says it sent (GET /user/state: same ids, prices, sizes, statuses, and every
 # trade's sequence of statuses), a FAILED trade and a stuck trade raise their alerts, and
-# the metrics file counts them; with bad credentials (from the environment) clobtop says
+# the metrics file counts them; an unsubscribe resends the auth frame with the markets
+# left; with bad credentials (from the environment) clobtop says
 # "user channel: authentication rejected" and stops after 3 attempts (clobsim's log).
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
@@ -63,6 +64,11 @@ print("\n".join(bad[:20]), file=sys.stderr)
 print("compared %d orders, %d trades" % (len(so), len(st)))
 sys.exit(1 if bad else 0)
 PYEOF
+# The user channel follows the market channel: unsubscribing both tokens of one market
+# resends the auth frame with the other market only.
+top_cmd "unsub $(sed -n '3p;4p' "$WORK/two-markets.txt" | cut -d' ' -f1 | tr '\n' ' ')"
+wait_until 30 "the auth frame resent with one market" \
+	grep -q "user channel authenticated: markets (1 of 1 markets known)" "$WORK/sim.err"
 top_cmd quit
 _q=$(deadline 20)
 while pid_running "$TOP_PID" && before "$_q"; do sleep 0.1; done

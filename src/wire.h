@@ -1,7 +1,7 @@
 /*
  * wire: the frames clobtop sends on the market channel (the initial subscription, and the
- * later subscribe and unsubscribe operations, the user channel's auth frame; PING is the bare text "PING").  What comes
- * back is proto's business.
+ * later subscribe and unsubscribe operations; PING is the bare text "PING") and the user
+ * channel's auth frame.  What comes back is proto's business.
  *
  * Each function writes a NUL-terminated frame into buf and returns its length, or 0 when
  * it does not fit.  No allocation, no state: any thread.

@@ -265,8 +265,9 @@ static const char usage_tail[] =
     "\n"
     "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (user channel,\n"
     "see --user-creds), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID],\n"
-    "/markets/slug/SLUG, /state, /user/state (what the user channel sent), /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
-    "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
+    "/markets/slug/SLUG, /state, /user/state (what the user channel sent), /stats,\n"
+    "/health, /fault?kind=close|stall|freeze|resume|garbage|truncate|oversize|drop|cross|\n"
+    "wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
     "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
     "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";
 

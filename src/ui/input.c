@@ -215,7 +215,8 @@ static bool mode_key(struct ui *u, struct market_state *m, int ch, bool is_key)
 			ui_detail_key(u, m, a);
 			return true;
 		}
-		if (a == ACT_BACK || a == ACT_ENTER || (a == ACT_USER && u->mode == UI_MODE_USER_VIEW)) {
+		if (a == ACT_BACK || a == ACT_ENTER ||
+		    (a == ACT_USER && u->mode == UI_MODE_USER_VIEW)) {
 			u->mode = UI_MODE_NORMAL;
 			u->need_clear = true;
 			return true;

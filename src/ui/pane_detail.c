@@ -214,8 +214,9 @@ void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a)
 		size_t nb = book_levels(b, SIDE_BID), na = book_levels(b, SIDE_ASK);
 		max = (int)(nb > na ? nb : na) - 1;
 	} else if (u->mode == UI_MODE_USER_VIEW && m->user) {
-		max = (int)(m->user->norders > m->user->ntrades ? m->user->norders
-		                                                : m->user->ntrades) - 1;
+		size_t n =
+		    m->user->norders > m->user->ntrades ? m->user->norders : m->user->ntrades;
+		max = (int)n - 1;
 	} else if (u->mode == UI_MODE_ALERT_VIEW) {
 		const struct alert *al = ui_alert_by_abs(m, u->view_alert);
 		max = al ? (int)(al->nassets < ALERT_GROUP_IDS ? al->nassets : ALERT_GROUP_IDS) - 1

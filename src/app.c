@@ -3,6 +3,7 @@
  * Main (UI) thread only.
  */
 #include "app.h"
+#include "app_user.h"
 
 #include "httpd.h"
 #include "serve.h"
@@ -24,6 +25,8 @@ volatile sig_atomic_t app_quit;
 bool app_command(void *ctx, enum feed_op op, const char *ids)
 {
 	struct app *a = ctx;
+	if (op == FEED_RECONNECT)
+		app_user_retry(a);
 	if (!a->feed)
 		return false;
 	if (op == FEED_SUB)
@@ -141,6 +144,8 @@ int app_open(struct app *a, struct options *o, char *err, size_t errlen)
 		return -1;
 	if (o->record && !(a->rec = recorder_open(o->record, err, errlen)))
 		return -1;
+	if (app_user_open(a, err, errlen) != 0)
+		return -1;
 	if (!o->no_gamma && !o->replay) {
 		char why[512];
 		a->gamma = gamma_start(a->gamma_url, o->ca_file, o->insecure, why, sizeof(why));
@@ -248,6 +253,7 @@ static void write_metrics(struct app *a)
 static void render(struct app *a, int64_t now)
 {
 	refresh_feed_stats(a);
+	app_user_tick(a, now);
 	market_tick(&a->m, now);
 	if (a->ui)
 		ui_render(a->ui, &a->m, now, clock_real_ns());
@@ -384,6 +390,7 @@ int app_close(struct app *a)
 		feed_stop(a->feed);
 		a->feed = NULL; /* the model keeps the numbers of the last refresh */
 	}
+	app_user_stop(a);
 	uint64_t skipped = 0, first_skipped = 0;
 	if (a->replay) {
 		skipped = replay_bad_lines(a->replay);
@@ -424,6 +431,7 @@ int app_close(struct app *a)
 		report(a);
 	gamma_stop(a->gamma);
 	app_redis_close(a);
+	app_user_free(a);
 	market_free(&a->m);
 	ring_destroy(a->data);
 	ring_destroy(a->cmd);

@@ -44,6 +44,7 @@ struct app {
 	struct httpd *httpd;   /* --listen: the HTTP query API, or NULL */
 	struct recorder *rec;  /* --record, or NULL */
 	struct ui *ui;         /* the screen, or NULL when headless */
+	struct app_user *user; /* --user: the user channel (app_user.c), or NULL */
 	struct headless in;    /* headless standard-input commands */
 	struct app_redis *rd;  /* --redis, --on-alert, --depth-sizes (app_redis.h), or NULL */
 	char url[512];         /* what we connect to */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "export_redis.h"
+#include "export_user.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -200,6 +201,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	}
 	json_object_set_new(root, "alerts", alerts);
 	export_redis_json(root, o->handon);
+	export_user_json(m, root);
 	return root;
 }
 
@@ -576,6 +578,9 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	if (handon)
 		bprintf(&b, "%s", handon);
 	free(handon);
+	char user[2048];
+	if (export_user_metrics(m, user, sizeof(user)))
+		bprintf(&b, "%s", user);
 	if (b.oom || !b.p) {
 		free(b.p);
 		return NULL;

@@ -45,6 +45,12 @@ struct feed_config {
 	int healthy_ms;            /* connected this long resets the backoff (60000) */
 	const char *const *assets; /* initial subscription */
 	size_t nassets;
+	/* The user channel: builds the first frame from the subscribed ids (condition ids)
+	 * instead of the market subscription, and is called again to resend it whenever
+	 * they change.  The frame holds a secret: it is wiped once sent and never reported
+	 * or recorded.  NULL for the market channel.  Called on the feed thread. */
+	size_t (*first_frame)(void *ctx, char *buf, size_t cap, const char *const *ids, size_t n);
+	void *first_frame_ctx; /* its first argument */
 };
 
 /* Any thread. */

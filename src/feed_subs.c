@@ -124,8 +124,41 @@ static bool send_batched(struct feed *f, bool initial, enum frame_shape later,
 	return true;
 }
 
+/* The user channel's first frame (auth + markets), built by the caller's callback and
+ * wiped as soon as it is sent: f->sbuf never holds it across a reallocation. */
+static bool send_first_frame(struct feed *f)
+{
+	size_t need = 4096;
+	for (size_t i = 0; i < f->subs.n; i++)
+		need += strlen(f->subs.v[i]) + 3;
+	if (!mem_grow((void **)&f->sbuf, &f->scap, need, 1, 16)) {
+		feed_emit(f, CONN_ERROR, 0, 0, "out of memory formatting the first frame");
+		return false;
+	}
+	size_t len = f->cfg.first_frame(f->cfg.first_frame_ctx, f->sbuf, f->scap,
+	                                (const char *const *)f->subs.v, f->subs.n);
+	CURLcode rc = len ? feed_send_all(f, f->sbuf, len, CURLWS_TEXT) : CURLE_OK;
+	explicit_bzero(f->sbuf, f->scap);
+	if (!len) {
+		feed_emit(f, CONN_ERROR, 0, 0, "the first frame could not be built");
+		return false;
+	}
+	if (rc != CURLE_OK) {
+		feed_report_send_error(f, "the first frame", rc);
+		return false;
+	}
+	count(&f->st.sent, 1);
+	return true;
+}
+
 bool feed_send_initial(struct feed *f)
 {
+	if (f->cfg.first_frame) {
+		if (!send_first_frame(f))
+			return false;
+		feed_emit(f, CONN_SUBSCRIBED, 0, (int64_t)f->subs.n, NULL);
+		return true;
+	}
 	if (!send_batched(f, true, FMT_SUBSCRIBE, (const char *const *)f->subs.v, f->subs.n))
 		return false;
 	feed_emit(f, CONN_SUBSCRIBED, 0, (int64_t)f->subs.n, NULL);
@@ -135,6 +168,8 @@ bool feed_send_initial(struct feed *f)
 bool feed_resubscribe_all(struct feed *f)
 {
 	const char *const *ids = (const char *const *)f->subs.v;
+	if (f->cfg.first_frame)
+		return send_first_frame(f);
 	return send_batched(f, false, FMT_UNSUBSCRIBE, ids, f->subs.n) &&
 	       send_batched(f, false, FMT_SUBSCRIBE, ids, f->subs.n);
 }
@@ -204,7 +239,8 @@ static bool handle_command(struct feed *f, const struct ring_rec *rec)
 			if (feed_idset_add(&f->subs, ids[i]))
 				f->ids[k++] = ids[i];
 		if (k && live)
-			ok = send_batched(f, false, FMT_SUBSCRIBE, ids, k);
+			ok = f->cfg.first_frame ? send_first_frame(f)
+			                        : send_batched(f, false, FMT_SUBSCRIBE, ids, k);
 		describe(text, sizeof(text), "subscribe", ids, k, !live);
 		n = k;
 		break;
@@ -213,13 +249,16 @@ static bool handle_command(struct feed *f, const struct ring_rec *rec)
 		for (size_t i = 0; i < n; i++)
 			idset_remove(&f->subs, ids[i]);
 		if (live)
-			ok = send_batched(f, false, FMT_UNSUBSCRIBE, ids, n);
+			ok = f->cfg.first_frame ? send_first_frame(f)
+			                        : send_batched(f, false, FMT_UNSUBSCRIBE, ids, n);
 		describe(text, sizeof(text), "unsubscribe", ids, n, !live);
 		break;
 	case FEED_RESYNC:
 		for (size_t i = 0; i < n; i++)
 			feed_idset_add(&f->subs, ids[i]);
-		if (live)
+		if (live && f->cfg.first_frame)
+			ok = send_first_frame(f);
+		else if (live)
 			ok = send_batched(f, false, FMT_UNSUBSCRIBE, ids, n) &&
 			     send_batched(f, false, FMT_SUBSCRIBE, ids, n);
 		describe(text, sizeof(text), "resync", ids, n, !live);

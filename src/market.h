@@ -131,6 +131,7 @@ struct market_state {
 	struct transport_stats transport; /* as last handed in by the run loop */
 	char mode[16];                    /* "live", "demo" or "replay" */
 	market_cmd_fn cmd;                /* where resync requests go, or NULL */
+	struct user_model *user;          /* --user: your orders and trades (user.h), or NULL */
 	void *cmd_ctx;                    /* its context */
 	int64_t last_empty_mono_ns;       /* receipt time of the last [] frame, 0 never */
 	int64_t feed_mono_ns; /* newest receipt time applied (CLOCK_MONOTONIC), 0 none */

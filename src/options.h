@@ -59,6 +59,10 @@ struct options {
 	bool no_gamma;             /* --no-gamma */
 	size_t ring_size;          /* --ring-size, bytes */
 	bool summary;              /* --summary: one line per second in headless mode */
+	bool user;                 /* --user: open the user channel */
+	const char *user_url;      /* --user-url, NULL = derived from --url */
+	const char *user_creds;    /* --user-creds FILE, NULL = the environment */
+	int64_t trade_stuck_ms;    /* --trade-stuck-after */
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
 	struct ui_options ui;      /* screen settings */

@@ -94,3 +94,27 @@ size_t wire_fmt_unsubscribe(char *buf, size_t cap, const char *const *ids, size_
 	out_str(&o, "}");
 	return out_finish(&o);
 }
+
+size_t wire_fmt_user(char *buf, size_t cap, const char *key, const char *secret,
+                     const char *passphrase, const char *const *markets, size_t n)
+{
+	struct outbuf o = {buf, cap, 0};
+	out_str(&o, "{\"auth\":{\"apiKey\":");
+	out_json_string(&o, key);
+	out_str(&o, ",\"secret\":");
+	out_json_string(&o, secret);
+	out_str(&o, ",\"passphrase\":");
+	out_json_string(&o, passphrase);
+	out_str(&o, "}");
+	if (n) {
+		out_str(&o, ",\"markets\":[");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				out_raw(&o, ",", 1);
+			out_json_string(&o, markets[i] ? markets[i] : "");
+		}
+		out_raw(&o, "]", 1);
+	}
+	out_str(&o, ",\"type\":\"user\"}");
+	return out_finish(&o);
+}

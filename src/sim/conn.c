@@ -89,6 +89,7 @@ void conn_free(struct server *s, struct client *c)
 	sbuf_free(&c->out);
 	ws_rx_free(&c->rx);
 	free(c->sub);
+	free(c->user_mk);
 	free(c);
 }
 

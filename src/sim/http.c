@@ -111,6 +111,8 @@ static int route_get(struct server *s, const char *path, const char *target, str
 	}
 	if (!strcmp(path, "/state"))
 		return rest_state(&s->gen, s->url, now, b);
+	if (!strcmp(path, "/user/state"))
+		return user_state_json(s, b);
 	if (!strcmp(path, "/stats")) {
 		stats_json(s, b);
 		return 200;

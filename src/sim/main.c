@@ -140,6 +140,11 @@ static void set_speed(struct sim_cfg *cfg, const char *arg)
 		die_opt(arg, "a factor > 0 or max");
 }
 
+static void set_user_rate(struct sim_cfg *cfg, const char *arg)
+{
+	cfg->user_rate = parse_number(arg, "a rate in actions/s >= 0");
+}
+
 static void set_levels(struct sim_cfg *cfg, const char *arg)
 {
 	int lo, hi, n = 0;
@@ -264,6 +269,13 @@ static const struct opt opts[] = {
  "arm a REST fault at start, repeatable: rest500[:N], rest429[=S][:N] (Retry-After S, "
  "default 1), restslow=MS[:N] (answer held MS ms), restwrong[=ASSET][:N] (best bid size "
  "+1 share); N answers (default 1)"},
+{"User channel (/ws/user)", "user-creds", 0, "FILE", NULL, STR(user_creds),
+ "NAME=value lines CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE: the only credentials "
+ "accepted (without it every user connection is closed with 1008)"},
+{NULL, "user-rate", 0, "R", "2", FN(set_user_rate),
+ "account actions per second (order placements, fills with their trades, cancels; 0 = none)"},
+{NULL, "user-step", 0, "S", "1", SECS(user_step),
+ "mean seconds between two statuses of a trade (MATCHED, MINED, ...)"},
 {"", "help", 'h', NULL, NULL, ACTION(T_HELP), "this text"},
 {NULL, "version", 'V', NULL, NULL, ACTION(T_VERSION), "version"},
 };
@@ -281,9 +293,10 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
     "\n"
-    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
-    "1008), GET /book?token_id=ID, POST /books [{\"token_id\":ID},...] (at most 250),\n"
-    "/markets?clob_token_ids=ID[,ID], /markets/slug/SLUG, /state, /stats, /health,\n"
+    "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (user channel,\n"
+    "see --user-creds), GET /book?token_id=ID, POST /books [{\"token_id\":ID},...] (at\n"
+    "most 250), /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG, /state, /user/state\n"
+    "(what the user channel sent), /stats, /health,\n"
     "/fault?kind=close|stall|freeze|resume|garbage|truncate|oversize|drop|cross|wrongbbo|\n"
     "newmarket|resolve|pause|play[&client=ID] (pause and play stop and restart the\n"
     "synthetic flow: the truth stands still), /fault?kind=rest500|rest429|restslow|\n"

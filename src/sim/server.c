@@ -53,6 +53,7 @@ static void server_free(struct server *s)
 	if (s->lfd >= 0)
 		close(s->lfd);
 	tape_free(&s->tape);
+	user_free(s);
 	gen_free(&s->gen);
 	memset(s, 0, sizeof *s);
 	s->lfd = -1;
@@ -69,6 +70,7 @@ static int server_setup(struct server *s, const struct sim_cfg *cfg)
 		return -1;
 	}
 	if (restsrv_init(s) != 0)
+	if (user_setup(s) != 0)
 		return -1;
 	if (cfg->assets_out && files_write_assets(&s->gen, cfg->assets_out) != 0)
 		return -1;
@@ -191,6 +193,7 @@ static int server_round(struct server *s)
 	channel_pump_flow(s, now);
 	channel_pump_replay(s, now);
 	restsrv_pump(s, now);
+	user_pump(s, now);
 	for (size_t k = 0; k < s->nc; k++)
 		if (s->c[k]->st != C_TLS)
 			conn_write(s, s->c[k], now);

@@ -1,7 +1,8 @@
 /*
  * server: the state clobsim's server modules share, and their calls into each other.
  *
- * Private to the server (server.c, conn.c, channel.c, faults.c, http.c, files.c): one
+ * Private to the server (server.c, conn.c, channel.c, faults.c, http.c, files.c,
+ * user.c): one
  * struct server owns every connection, the generator and the counters.  clobsim is
  * single-threaded, so all of it is called from the poll loop's thread only and nothing
  * takes a lock; nothing here may block.
@@ -41,6 +42,9 @@ struct client {
 	SSL *ssl;               /* TLS session, or NULL */
 	enum cstate st;         /* where the connection is */
 	bool user_channel;      /* connected to /ws/user */
+	bool user_authed;       /* user channel: the auth frame was accepted */
+	bool user_all;          /* user channel: every market (no "markets" list) */
+	uint8_t *user_mk;       /* user channel: per market, wanted (heap, gen nmarkets) */
 	bool dead;              /* to be reaped at the end of the loop */
 	bool abrupt;            /* close without a close frame once the output is flushed */
 	bool shut;              /* shutdown(SHUT_WR) done while closing */
@@ -119,6 +123,7 @@ struct server {
 	struct rest_ids ids;       /* the ids of the POST /books being answered */
 	int64_t start_ms;          /* Unix ms at start: the timestamp of unchanged books */
 	char url[64];              /* ws(s)://127.0.0.1:PORT/ws/market */
+	struct sim_user *user;     /* the user channel's account (user.c) */
 };
 
 /* conn.c: sockets, TLS, per-connection buffers. */
@@ -143,6 +148,13 @@ void channel_send(struct server *s, struct client *c, const char *p, size_t n, b
 void channel_pump_flow(struct server *s, int64_t now);
 void channel_pump_replay(struct server *s, int64_t now);
 void channel_pump_timers(struct server *s, int64_t now);
+
+/* user.c: the user channel (/ws/user). */
+int user_setup(struct server *s);
+void user_free(struct server *s);
+void user_on_text(struct server *s, struct client *c, const uint8_t *p, size_t n);
+void user_pump(struct server *s, int64_t now);
+int user_state_json(struct server *s, struct sbuf *b);
 
 /* faults.c: fault injection. */
 bool fault_applies(const struct server *s, const struct client *c);

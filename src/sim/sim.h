@@ -55,6 +55,9 @@ struct sim_cfg {
 	size_t max_buffer;       /* bytes of unsent output before a client is dropped */
 	size_t max_msg;          /* largest client message accepted, bytes */
 	int max_assets;          /* asset ids in one frame before the socket is closed */
+	const char *user_creds;  /* NAME=value file: the user channel's credentials, or NULL */
+	double user_rate;        /* user channel: account actions per second (0 none) */
+	double user_step;        /* user channel: mean seconds between a trade's statuses */
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
 	struct sim_rest rest;    /* REST book service */

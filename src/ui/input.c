@@ -224,11 +224,13 @@ static bool mode_key(struct ui *u, struct market_state *m, int ch, bool is_key)
 		return true;
 	case UI_MODE_ASSET_VIEW:
 	case UI_MODE_ALERT_VIEW:
+	case UI_MODE_USER_VIEW:
 		if (move) {
 			ui_detail_key(u, m, a);
 			return true;
 		}
-		if (a == ACT_BACK || a == ACT_ENTER) {
+		if (a == ACT_BACK || a == ACT_ENTER ||
+		    (a == ACT_USER && u->mode == UI_MODE_USER_VIEW)) {
 			u->mode = UI_MODE_NORMAL;
 			u->need_clear = true;
 			return true;
@@ -382,6 +384,11 @@ static bool run_action(struct ui *u, struct market_state *m, enum ui_action a)
 		break;
 	case ACT_ENTER:
 		do_enter(u, m);
+		break;
+	case ACT_USER:
+		u->mode = UI_MODE_USER_VIEW;
+		u->view_off = 0;
+		u->need_clear = true;
 		break;
 	case ACT_MOUSE:
 		do_mouse(u, m);

@@ -47,6 +47,7 @@
 	X(ACT_ACK, NULL, "acknowledge alerts (mark every alert read)", UI_CH('A', "A"))            \
 	X(ACT_CLEAR, NULL, "clear the alert log", UI_CH('C', "C"))                                 \
 	X(ACT_EXPORT, NULL, "export a snapshot (path in the status line)", UI_CH('e', "e"))        \
+	X(ACT_USER, NULL, "your orders and trades (--user); u or Esc closes", UI_CH('u', "u"))     \
 	X(ACT_PAUSE, "pause", "pause rendering (data keeps flowing)", UI_CH('p', "p"),             \
 	  UI_CH(' ', "Space"))                                                                     \
 	X(ACT_QUIT, "quit", "quit", UI_CH('q', "q"), UI_CH('Q', "Q"))                              \

@@ -26,6 +26,7 @@ static void level_row(WINDOW *w, const struct ui_frame *f, int y, int width, enu
 	ui_fmt_compact(cum, c, sizeof c);
 	attr_t col = ui_attr(u, s == SIDE_BID ? UC_BID : UC_ASK);
 	ui_put_right(w, y, 0, PRICE_W, col | A_BOLD, p);
+	ui_user_marker(w, f, y, s, lv->price);
 	ui_put_right(w, y, PRICE_W + 1, SIZE_W, A_NORMAL, sz);
 	int x = PRICE_W + 1 + SIZE_W + 1;
 	if (width >= x + CUM_W + 4) {

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "user.h"
+
 /* Text that wraps over the rows from *y (one item per call); advances *y past it. */
 static void wrapped(WINDOW *w, int *y, int y_end, int width, attr_t a, const char *s)
 {
@@ -198,6 +200,8 @@ void ui_draw_detail(const struct ui_frame *f)
 	werase(w);
 	if (f->u->mode == UI_MODE_ASSET_VIEW) {
 		asset_view(w, f, r);
+	} else if (f->u->mode == UI_MODE_USER_VIEW) {
+		ui_draw_user(w, f, r);
 	} else {
 		alert_view(w, f, r);
 	}
@@ -211,6 +215,10 @@ void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a)
 		const struct book *b = &m->assets[u->view_asset].book;
 		size_t nb = book_levels(b, SIDE_BID), na = book_levels(b, SIDE_ASK);
 		max = (int)(nb > na ? nb : na) - 1;
+	} else if (u->mode == UI_MODE_USER_VIEW && m->user) {
+		size_t n =
+		    m->user->norders > m->user->ntrades ? m->user->norders : m->user->ntrades;
+		max = (int)n - 1;
 	} else if (u->mode == UI_MODE_ALERT_VIEW) {
 		const struct alert *al = ui_alert_by_abs(m, u->view_alert);
 		max = al ? (int)(al->nassets < ALERT_GROUP_IDS ? al->nassets : ALERT_GROUP_IDS) - 1

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "user.h"
+
 static void draw_prompt(struct ui *u, WINDOW *w, int width, const char *prefix)
 {
 	attr_t a = ui_attr(u, UC_STATUS);
@@ -90,6 +92,8 @@ void ui_draw_status(struct ui *u, const struct market_state *m)
 	}
 	if (u->status[0] && clock_mono_ns() < u->status_until) {
 		ui_put(w, 0, 0, left_w, a | A_BOLD, u->status);
+	} else if (m->user && m->user->rejections && !m->user->connected) {
+		ui_put(w, 0, 0, left_w, a | A_BOLD, m->user->state); /* the bad credentials */
 	} else {
 		char hint[256];
 		ui_keymap_hint(hint, sizeof hint);

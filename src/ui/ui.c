@@ -396,7 +396,8 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 		ui_rows_ensure(u, m, now_mono, u->now_s);
 	}
 	struct ui_frame f = {u, m, now_mono, now_real, u->now_s};
-	bool view = u->mode == UI_MODE_ASSET_VIEW || u->mode == UI_MODE_ALERT_VIEW;
+	bool view = u->mode == UI_MODE_ASSET_VIEW || u->mode == UI_MODE_ALERT_VIEW ||
+	            u->mode == UI_MODE_USER_VIEW;
 	if (view && u->detail_win) {
 		ui_draw_detail(&f);
 	}

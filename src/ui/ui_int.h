@@ -57,6 +57,7 @@ enum ui_mode {
 	UI_MODE_ALERT_FILTER, /* the alert filter prompt has the keyboard */
 	UI_MODE_ASSET_VIEW,   /* an asset's drill-down covers the panes; Esc/Enter close it */
 	UI_MODE_ALERT_VIEW,   /* an alert's detail covers the panes; Esc/Enter close it */
+	UI_MODE_USER_VIEW,    /* your orders and trades (pane_user.c) cover the panes */
 };
 
 #define UI_SPARK_SECS   300 /* seconds of p95 history for the sparkline */
@@ -160,6 +161,10 @@ int ui_help_lines(void); /* lines of help text, for scrolling */
 /* The detail views (pane_detail.c): an asset's drill-down and an alert's full text. */
 void ui_draw_detail(const struct ui_frame *f);
 void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a);
+/* The user-channel view (pane_user.c), drawn into the detail window. */
+void ui_draw_user(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r);
+/* In the book ladder: a '*' in column 0 of a level where you have an open order. */
+void ui_user_marker(WINDOW *w, const struct ui_frame *f, int y, int side, int64_t price);
 
 /* The alerts pane's rows (pane_alerts.c): the i-th row passing the alert filter (0 =
  * newest), or NULL; *abs gets its absolute row index (for the detail view). */

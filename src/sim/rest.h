@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "gen.h"
 #include "sbuf.h"
 
@@ -21,6 +23,9 @@ int rest_book(const struct gen *g, const char *token_id, int64_t now_ms, struct 
 /* Gamma /markets: the visible markets holding any of the comma-separated token ids (all
  * markets when ids is NULL), closed ones only when include_closed.  Always 200. */
 int rest_markets(const struct gen *g, const char *ids, bool include_closed, struct sbuf *body);
+
+/* One market as a Gamma market object (a new reference). */
+json_t *rest_market_json(const struct gen *g, int mi);
 
 /* Gamma /markets/slug/SLUG: 200 with one object, or 404. */
 int rest_market_slug(const struct gen *g, const char *slug, struct sbuf *body);

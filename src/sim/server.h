@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
+#include "catalog.h"
 #include "gen.h"
 #include "log.h"
 #include "sbuf.h"
@@ -101,6 +102,7 @@ struct server {
 	char *oversize;            /* the oversize frame (heap, lazily built) */
 	size_t oversize_len;       /* its bytes */
 	struct sbuf scratch;       /* dump arrays and HTTP bodies */
+	struct catalog cat;        /* Gamma listing: rate limiter, faults, counters */
 	char url[64];              /* ws(s)://127.0.0.1:PORT/ws/market */
 };
 

@@ -27,6 +27,7 @@
 
 #include "assetlist.h"
 #include "conffile.h"
+#include "discover.h"
 #include "feed.h"
 #include "market.h"
 #include "ui/ui.h"
@@ -67,6 +68,7 @@ struct options {
 	const char **watchlists;   /* --watchlist names (owned array, borrowed names) */
 	size_t nwatchlists;        /* in watchlists */
 	struct conf conf;          /* the config file read: owns its values and watchlists */
+	struct discover_options disc; /* --all-markets, --event, --tag, --follow-new, ... */
 };
 
 enum options_status {

@@ -20,13 +20,13 @@ struct drop {
 
 struct discover {
 	unsigned running;      /* discovery queries not finished */
-	unsigned pages;        /* pages fetched, all queries together */
 	size_t markets;        /* open markets received */
 	size_t tokens;         /* tokens newly subscribed by discovery */
 	size_t dups;           /* tokens received that were already known */
 	int64_t t0;            /* monotonic ns discovery started */
 	char *pend;            /* space-separated ids waiting for the command ring */
 	size_t plen, pcap;     /* bytes used and allocated in pend */
+	size_t pn;             /* ids in pend */
 	size_t slug_markets;   /* 'a' prompt: markets of the answer so far */
 	size_t slug_added;     /* 'a' prompt: assets subscribed so far */
 	struct drop *drops;    /* resolved tokens waiting out the grace */
@@ -47,6 +47,7 @@ static void pend_add(struct discover *d, const char *id)
 		d->pend[d->plen++] = ' ';
 	memcpy(d->pend + d->plen, id, l + 1);
 	d->plen += l;
+	d->pn++;
 }
 
 /* Subscribes the waiting ids, IDS_PER_COMMAND per command, until the ring is full. */
@@ -70,6 +71,7 @@ static void pend_flush(struct app *a, struct discover *d)
 		if (!ok)
 			break;
 		off = end < d->plen ? end + 1 : end;
+		d->pn -= n;
 	}
 	memmove(d->pend, d->pend + off, d->plen - off + 1);
 	d->plen -= off;
@@ -106,9 +108,8 @@ void discover_apply(struct app *a, const struct gamma_result *r)
 			                g->condition_id, g->tick);
 		}
 	}
-	if (r->page > 0 && (r->nmarkets || !r->more))
-		d->pages++;
-	pend_flush(a, d);
+	if (d->pn >= IDS_PER_COMMAND || !r->more)
+		pend_flush(a, d); /* the rest goes at the end of the query or the next tick */
 	const char *what = r->query[0] == 'E' ? "event " : r->query[0] == 'T' ? "tag " : "";
 	const char *name = r->query[0] == 'A' ? "all markets" : r->query + 1;
 	if (!r->ok && r->error[0])
@@ -196,9 +197,9 @@ void discover_tick(struct app *a, int64_t now)
 	struct discover *d = a->disc;
 	if (!d)
 		return;
-	if (d->plen)
+	if (d->pn && (d->pn >= IDS_PER_COMMAND || !d->running))
 		pend_flush(a, d);
-	size_t kept = 0;
+	size_t kept = 0, dropped = 0;
 	for (size_t i = 0; i < d->ndrops; i++) {
 		if (d->drops[i].due > now) {
 			d->drops[kept++] = d->drops[i];
@@ -209,11 +210,15 @@ void discover_tick(struct app *a, int64_t now)
 			continue;
 		}
 		market_remove(&a->m, d->drops[i].id);
-		market_alert(&a->m, ALERT_RESOLVED, d->drops[i].id,
-		             "resolved market dropped after the %.0f s grace",
-		             (double)a->o->disc.resolved_grace_ms / 1000.0);
+		dropped++;
 	}
 	d->ndrops = kept;
+	if (dropped)
+		market_alert(
+		    &a->m, ALERT_RESOLVED, NULL,
+		    "resolved market dropped after the %g s grace: %zu token%s unsubscribed",
+		    (double)a->o->disc.resolved_grace_ms / 1000.0, dropped,
+		    dropped == 1 ? "" : "s");
 }
 
 int discover_start(struct app *a)

@@ -21,13 +21,15 @@ struct app;
 struct discover; /* the UI-side state, in struct app */
 struct gamma_result;
 
+#define DISCOVER_MAX_SLUGS 32 /* --event, and --tag, given at most this often */
+
 struct discover_options {
-	bool all;                  /* --all-markets */
-	const char **events;       /* --event slugs (owned array, borrowed strings) */
-	size_t nevents;            /* in events */
-	const char **tags;         /* --tag slugs (owned array, borrowed strings) */
-	size_t ntags;              /* in tags */
-	bool follow_new;           /* --follow-new */
+	bool all;                               /* --all-markets */
+	const char *events[DISCOVER_MAX_SLUGS]; /* --event slugs (borrowed strings) */
+	size_t nevents;                         /* in events */
+	const char *tags[DISCOVER_MAX_SLUGS];   /* --tag slugs (borrowed strings) */
+	size_t ntags;                           /* in tags */
+	bool follow_new;                        /* --follow-new */
 	int64_t resolved_grace_ms; /* --resolved-grace: keep a resolved market this long */
 	int gamma_rate;            /* --gamma-rate: Gamma requests per 10 s, 0 = unpaced */
 };

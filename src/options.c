@@ -225,20 +225,19 @@ static int set_watchlist(struct options *o, const struct opt_def *d, const char 
 static int set_slug(struct options *o, const struct opt_def *d, const char *arg, char *err,
                     size_t errlen)
 {
-	const char ***v = d->lo ? &o->disc.tags : &o->disc.events;
+	const char **v = d->lo ? o->disc.tags : o->disc.events;
 	size_t *n = d->lo ? &o->disc.ntags : &o->disc.nevents;
 	if (!arg[0] || strlen(arg) > 200 || strpbrk(arg, " /?&#%")) {
 		options_err(err, errlen, "--%s wants a slug (letters, digits, dashes), not '%.60s'",
 		            d->name, arg);
 		return -1;
 	}
-	const char **w = realloc(*v, (*n + 1) * sizeof(*w));
-	if (!w) {
-		options_err(err, errlen, "out of memory");
+	if (*n == DISCOVER_MAX_SLUGS) {
+		options_err(err, errlen, "--%s given more than %d times", d->name,
+		            DISCOVER_MAX_SLUGS);
 		return -1;
 	}
-	*v = w;
-	w[(*n)++] = arg;
+	v[(*n)++] = arg;
 	return 0;
 }
 
@@ -591,9 +590,6 @@ void options_free(struct options *o)
 	free(o->watchlists);
 	o->watchlists = NULL;
 	o->nwatchlists = 0;
-	free(o->disc.events);
-	free(o->disc.tags);
-	o->disc.events = o->disc.tags = NULL;
 	o->disc.nevents = o->disc.ntags = 0;
 	conffile_free(&o->conf);
 }

@@ -62,13 +62,13 @@ struct options {
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
 	struct ui_options ui;      /* screen settings */
+	struct discover_options disc; /* --all-markets, --event, --tag, --follow-new, ... */
 	struct asset_list assets;  /* --asset / --assets-file / --watchlist */
 	const char *config_path;   /* --config, NULL = the default file */
 	bool no_config;            /* --no-config */
 	const char **watchlists;   /* --watchlist names (owned array, borrowed names) */
 	size_t nwatchlists;        /* in watchlists */
 	struct conf conf;          /* the config file read: owns its values and watchlists */
-	struct discover_options disc; /* --all-markets, --event, --tag, --follow-new, ... */
 };
 
 enum options_status {

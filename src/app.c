@@ -4,6 +4,7 @@
  */
 #include "app.h"
 #include "app_user.h"
+#include "discover.h"
 
 #include "httpd.h"
 #include "serve.h"
@@ -148,9 +149,17 @@ int app_open(struct app *a, struct options *o, char *err, size_t errlen)
 		return -1;
 	if (!o->no_gamma && !o->replay) {
 		char why[512];
-		a->gamma = gamma_start(a->gamma_url, o->ca_file, o->insecure, why, sizeof(why));
+		struct gamma_config gc;
+		gamma_config_defaults(&gc);
+		gc.base_url = a->gamma_url;
+		gc.ca_file = o->ca_file;
+		gc.insecure = o->insecure;
+		gc.rate = (unsigned)o->disc.gamma_rate;
+		a->gamma = gamma_start_config(&gc, why, sizeof(why));
 		if (!a->gamma)
 			fprintf(stderr, "clobtop: labels unavailable: %s\n", why);
+		else if (discover_start(a) != 0)
+			return snprintf(err, errlen, "out of memory"), -1;
 		labels_request(a);
 	}
 	return 0;
@@ -282,6 +291,7 @@ static void timers(struct app *a, struct schedule *s, int64_t now)
 			ui_status(a->ui, "%s", msg);
 		s->next_export += s->export_every;
 	}
+	discover_tick(a, now);
 	if (now >= s->next_labels || a->labels_due) {
 		/* Assets seen since start (new books, slugs, the 'a' prompt) get labels too. */
 		labels_request(a);
@@ -432,6 +442,7 @@ int app_close(struct app *a)
 	gamma_stop(a->gamma);
 	app_redis_close(a);
 	app_user_free(a);
+	discover_close(a);
 	market_free(&a->m);
 	ring_destroy(a->data);
 	ring_destroy(a->cmd);

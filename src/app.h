@@ -41,6 +41,7 @@ struct app {
 	struct feed *feed;     /* live network thread, or NULL */
 	struct replay *replay; /* replay thread, or NULL */
 	struct gamma *gamma;   /* metadata lookups, or NULL */
+	struct discover *disc; /* --all-markets, --event, --tag, --follow-new (discover.h) */
 	struct httpd *httpd;   /* --listen: the HTTP query API, or NULL */
 	struct recorder *rec;  /* --record, or NULL */
 	struct ui *ui;         /* the screen, or NULL when headless */

@@ -20,18 +20,15 @@
  * Must never: block the UI thread, put an unsanitised network string into a result, read
  * more than max_body bytes, or follow the server anywhere but http(s).
  */
-#include "gamma.h"
+#include "gamma_int.h"
 
-#include <curl/curl.h>
-#include <jansson.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clob.h"
+#include "clock.h"
 #include "curlcfg.h"
 #include "num.h"
 #include "msg.h"
@@ -43,30 +40,6 @@
 #define IDLE_POLL_MS    1000           /* worker's idle wait; stop wakes it sooner */
 #define RETRY_PUSH_MS   10             /* wait while the UI has not drained answers */
 
-enum req_kind {
-	REQ_TOKENS = 'T', /* payload: space-separated token ids */
-	REQ_SLUG = 'S',   /* payload: one slug */
-};
-
-struct gamma {
-	struct gamma_config cfg;      /* copy; base_url and ca_file point at owned copies */
-	char *base_url;               /* owned, without trailing '/' */
-	char *ca_file;                /* owned, or NULL */
-	struct ring *req;             /* UI -> worker, REC_GAMMA_REQ */
-	struct ring *resp;            /* worker -> UI, REC_GAMMA_RESULT (a struct gamma_result) */
-	CURLM *multi;                 /* only for curl_multi_poll / curl_multi_wakeup */
-	CURL *easy;                   /* the one connection the worker reuses */
-	char errbuf[CURL_ERROR_SIZE]; /* libcurl's detailed error text */
-	char *body;                   /* answer being received */
-	size_t body_len;              /* bytes in body */
-	size_t body_cap;              /* bytes allocated for body */
-	bool body_too_big;            /* the answer passed cfg.max_body and was cut off */
-	struct gamma_result res;      /* the result being built (too big for the stack) */
-	pthread_t thread;             /* the worker */
-	bool thread_ok;               /* thread was started and must be joined */
-	atomic_bool stop;             /* set by gamma_stop */
-};
-
 void gamma_config_defaults(struct gamma_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -74,6 +47,7 @@ void gamma_config_defaults(struct gamma_config *c)
 	c->connect_ms = 5000;
 	c->timeout_ms = 10000;
 	c->max_body = (size_t)4 * 1024 * 1024;
+	c->rate = GAMMA_RATE;
 }
 
 /* ---- HTTP ---- */
@@ -119,6 +93,12 @@ static bool http_get(struct gamma *g, const char *path, long *status, bool *stop
 	g->errbuf[0] = '\0';
 	*status = 0;
 	curl_easy_setopt(g->easy, CURLOPT_URL, url);
+	g->retry_after = 0;
+	if (!gamma_pace(g)) {
+		*stopped = true;
+		snprintf(err, errlen, "stopped");
+		return false;
+	}
 
 	CURLMcode mc = curl_multi_add_handle(g->multi, g->easy);
 	if (mc != CURLM_OK) {
@@ -175,6 +155,9 @@ static bool http_get(struct gamma *g, const char *path, long *status, bool *stop
 		return false;
 	}
 	curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, status);
+	curl_off_t ra = 0;
+	if (curl_easy_getinfo(g->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		g->retry_after = ra > 600 ? 600 : (long)ra;
 	return true;
 }
 
@@ -233,14 +216,14 @@ static json_t *field_array(json_t *o, const char *key)
 	return NULL;
 }
 
-static bool is_market(json_t *o)
+bool gamma_is_market(json_t *o)
 {
 	return json_is_object(o) &&
 	       (json_object_get(o, "conditionId") || json_object_get(o, "clobTokenIds") ||
 	        json_object_get(o, "question"));
 }
 
-static void market_parse(json_t *o, struct gamma_market *m)
+void gamma_market_parse(json_t *o, struct gamma_market *m)
 {
 	memset(m, 0, sizeof(*m));
 	copy_clean(m->question, sizeof(m->question), json_object_get(o, "question"));
@@ -283,11 +266,19 @@ static bool same_market(const struct gamma_market *a, const struct gamma_market 
 	return a->ntokens && b->ntokens && !strcmp(a->token[0], b->token[0]);
 }
 
-static void result_add(struct gamma_result *r, const struct gamma_market *m)
+/* A full result is sent on with more set when g->chunked (an event's many markets),
+ * else the extra markets are only counted. */
+static void result_add(struct gamma *g, struct gamma_result *r, const struct gamma_market *m)
 {
 	for (size_t i = 0; i < r->nmarkets; i++)
 		if (same_market(&r->markets[i], m))
 			return;
+	if (r->nmarkets == GAMMA_MAX_MARKETS && g->chunked) {
+		r->more = true;
+		gamma_send_result(g, r);
+		r->total += r->nmarkets;
+		r->nmarkets = 0;
+	}
 	if (r->nmarkets == GAMMA_MAX_MARKETS) {
 		r->truncated++;
 		return;
@@ -298,7 +289,8 @@ static void result_add(struct gamma_result *r, const struct gamma_market *m)
 /* Walks an answer: a market, an array of markets, an event (object with a "markets"
  * array) or an array of events.  Adds the markets that list `token` (all when NULL);
  * returns how many matched. */
-static size_t collect(struct gamma_result *r, json_t *v, const char *token, int depth)
+static size_t collect(struct gamma *g, struct gamma_result *r, json_t *v, const char *token,
+                      int depth)
 {
 	size_t found = 0;
 	if (depth > 2)
@@ -306,26 +298,26 @@ static size_t collect(struct gamma_result *r, json_t *v, const char *token, int 
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e) found += collect(r, e, token, depth + 1);
-	} else if (is_market(v)) {
+		json_array_foreach(v, i, e) found += collect(g, r, e, token, depth + 1);
+	} else if (gamma_is_market(v)) {
 		struct gamma_market m;
-		market_parse(v, &m);
+		gamma_market_parse(v, &m);
 		if (!token || market_lists(&m, token)) {
-			result_add(r, &m);
+			result_add(g, r, &m);
 			found++;
 		}
 	} else if (json_is_object(v)) {
 		json_t *ms = json_object_get(v, "markets");
 		if (json_is_array(ms))
-			found += collect(r, ms, token, depth + 1);
+			found += collect(g, r, ms, token, depth + 1);
 	}
 	return found;
 }
 
 /* GET path and parse it.  *root is NULL (and true returned) for a 404.  False with
  * r->error set on any failure. */
-static bool fetch_json(struct gamma *g, struct gamma_result *r, const char *path, json_t **root,
-                       bool *stopped)
+bool gamma_fetch_json(struct gamma *g, struct gamma_result *r, const char *path, json_t **root,
+                      bool *stopped)
 {
 	long status;
 	*root = NULL;
@@ -349,7 +341,7 @@ static bool fetch_json(struct gamma *g, struct gamma_result *r, const char *path
 	return true;
 }
 
-static bool escape_into(struct gamma *g, char *dst, size_t cap, const char *s)
+bool gamma_escape(struct gamma *g, char *dst, size_t cap, const char *s)
 {
 	char *e = curl_easy_escape(g->easy, s, 0);
 	if (!e)
@@ -403,7 +395,7 @@ static bool lookup_tokens(struct gamma *g, struct gamma_result *r)
 		if (result_covers(r, id))
 			continue;
 		char esc[3 * sizeof(r->query)];
-		if (!escape_into(g, esc, sizeof(esc), id)) {
+		if (!gamma_escape(g, esc, sizeof(esc), id)) {
 			snprintf(r->error, sizeof(r->error), "token id too long");
 			r->ok = false;
 			return true;
@@ -413,11 +405,11 @@ static bool lookup_tokens(struct gamma *g, struct gamma_result *r)
 			char path[sizeof(esc) + 64];
 			snprintf(path, sizeof(path), "/markets?clob_token_ids=%s%s", esc, pass[p]);
 			json_t *root;
-			if (!fetch_json(g, r, path, &root, &stopped)) {
+			if (!gamma_fetch_json(g, r, path, &root, &stopped)) {
 				r->ok = false;
 				return !stopped;
 			}
-			found = collect(r, root, id, 0);
+			found = collect(g, r, root, id, 0);
 			json_decref(root);
 		}
 		if (!found) {
@@ -440,7 +432,7 @@ static bool lookup_slug(struct gamma *g, struct gamma_result *r)
 	char esc[3 * sizeof(r->query)];
 	bool stopped = false;
 
-	if (!escape_into(g, esc, sizeof(esc), r->query)) {
+	if (!gamma_escape(g, esc, sizeof(esc), r->query)) {
 		snprintf(r->error, sizeof(r->error), "slug too long");
 		r->ok = false;
 		return true;
@@ -449,11 +441,14 @@ static bool lookup_slug(struct gamma *g, struct gamma_result *r)
 		char path[sizeof(esc) + 32];
 		snprintf(path, sizeof(path), "%s%s", where[p], esc);
 		json_t *root;
-		if (!fetch_json(g, r, path, &root, &stopped)) {
+		if (!gamma_fetch_json(g, r, path, &root, &stopped)) {
 			r->ok = false;
 			return !stopped;
 		}
-		size_t found = collect(r, root, NULL, 0);
+		g->chunked = true;
+		size_t found = collect(g, r, root, NULL, 0);
+		g->chunked = false;
+		r->more = false;
 		json_decref(root);
 		if (found) {
 			r->ok = true;
@@ -469,7 +464,7 @@ static bool lookup_slug(struct gamma *g, struct gamma_result *r)
 
 /* Hand the result to the UI.  A full answer ring only means the UI has not polled yet:
  * wait for room rather than lose an answer someone asked for. */
-static void send_result(struct gamma *g, const struct gamma_result *r)
+void gamma_send_result(struct gamma *g, const struct gamma_result *r)
 {
 	struct ring_rec rec = {
 	    .len = (uint32_t)(offsetof(struct gamma_result, markets) +
@@ -495,11 +490,14 @@ static void handle_request(struct gamma *g, const unsigned char *p, size_t len)
 	} else if (p[0] == REQ_SLUG) {
 		r->kind = GAMMA_SLUG;
 		send = lookup_slug(g, r);
+	} else if (p[0] == REQ_DISCOVER) {
+		r->kind = GAMMA_DISCOVER;
+		send = gamma_disc_run(g, r);
 	} else {
 		return;
 	}
 	if (send)
-		send_result(g, r);
+		gamma_send_result(g, r);
 }
 
 static void *worker(void *arg)
@@ -543,6 +541,7 @@ static void gamma_free(struct gamma *g)
 	ring_destroy(g->req);
 	ring_destroy(g->resp);
 	free(g->body);
+	free(g->sent);
 	free(g->base_url);
 	free(g->ca_file);
 	free(g);
@@ -586,7 +585,8 @@ struct gamma *gamma_start_config(const struct gamma_config *cfg, char *err, size
 	g->resp = ring_create(RESP_RING_BYTES);
 	g->multi = curl_multi_init();
 	g->easy = curl_easy_init();
-	if (!g->req || !g->resp || !g->multi || !g->easy) {
+	g->sent = g->cfg.rate ? calloc(g->cfg.rate, sizeof(*g->sent)) : NULL;
+	if (!g->req || !g->resp || !g->multi || !g->easy || (g->cfg.rate && !g->sent)) {
 		snprintf(err, errlen, "could not create the Gamma worker's rings or curl handles");
 		gamma_free(g);
 		return NULL;
@@ -672,6 +672,15 @@ bool gamma_lookup_slug(struct gamma *g, const char *slug)
 	if (strchr(slug, ' '))
 		return false;
 	return queue(g, REQ_SLUG, slug, len);
+}
+
+bool gamma_discover(struct gamma *g, char scope, const char *slug)
+{
+	char buf[sizeof(((struct gamma_result *)0)->query)];
+	int n = snprintf(buf, sizeof(buf), "%c%s", scope, slug ? slug : "");
+	if (n < 1 || (size_t)n >= sizeof(buf) || strchr(buf, ' '))
+		return false;
+	return queue(g, REQ_DISCOVER, buf, (size_t)n);
 }
 
 bool gamma_poll(struct gamma *g, struct gamma_result *out)

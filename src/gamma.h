@@ -12,6 +12,10 @@
  * of a struct gamma_result cut after its last used market.  Hence exactly one thread
  * (the UI) may call gamma_lookup_* and gamma_poll.
  *
+ * Discovery (gamma_discover, worker side in gamma_disc.c) pages through a listing and
+ * sends its markets back in several results of kind GAMMA_DISCOVER (more set on all but
+ * the last).  Every request the worker makes is paced to at most cfg.rate per 10 s.
+ *
  * Must never: block the caller, let an unsanitised network string into a result, or
  * read an unbounded answer.
  */
@@ -25,24 +29,27 @@
 #include "clob.h"
 
 #define GAMMA_BASE_URL    "https://gamma-api.polymarket.com"
-#define GAMMA_MAX_IDS     16 /* token ids per gamma_lookup_tokens call */
-#define GAMMA_MAX_MARKETS 16 /* markets per result; more are counted in .truncated */
-#define GAMMA_MAX_TOKENS  8  /* outcomes kept per market */
+#define GAMMA_MAX_IDS     16  /* token ids per gamma_lookup_tokens call */
+#define GAMMA_MAX_MARKETS 16  /* markets per result; more are counted in .truncated */
+#define GAMMA_MAX_TOKENS  8   /* outcomes kept per market */
+#define GAMMA_PAGE        500 /* markets asked for per listing page */
+#define GAMMA_RATE        300 /* default requests per 10 s (Gamma's limit for /markets) */
 
 enum gamma_kind {
 	GAMMA_TOKENS = 1, /* gamma_lookup_tokens: markets holding the given token ids */
 	GAMMA_SLUG,       /* gamma_lookup_slug: a market slug, else an event slug */
+	GAMMA_DISCOVER,   /* gamma_discover: a page (or part of one) of a listing */
 };
 
 struct gamma_market {
-	char question[160];                 /* sanitised, cut at a character boundary */
-	char slug[128];                     /* sanitised */
-	char condition_id[68];              /* sanitised, "0x" + 64 hex when complete */
-	int64_t tick;                       /* micro-dollars, 0 when unknown */
-	bool closed;                        /* the market no longer trades */
-	size_t ntokens;                     /* entries used in token[] and outcome[] */
+	char question[160];                          /* sanitised, cut at a character boundary */
+	char slug[128];                              /* sanitised */
+	char condition_id[68];                       /* sanitised, "0x" + 64 hex when complete */
+	int64_t tick;                                /* micro-dollars, 0 when unknown */
+	bool closed;                                 /* the market no longer trades */
+	size_t ntokens;                              /* entries used in token[] and outcome[] */
 	char token[GAMMA_MAX_TOKENS][TOKEN_ID_SIZE]; /* sanitised decimal token ids */
-	char outcome[GAMMA_MAX_TOKENS][48]; /* sanitised outcome names ("" when missing) */
+	char outcome[GAMMA_MAX_TOKENS][48];          /* sanitised outcome names ("" when missing) */
 };
 
 struct gamma_result {
@@ -51,6 +58,10 @@ struct gamma_result {
 	bool ok;                                        /* every request answered and parsed */
 	char error[200];                                /* in words; "" when none */
 	size_t truncated;                               /* markets dropped past the array */
+	bool more;                                      /* more results follow for this query */
+	unsigned page;                                  /* GAMMA_DISCOVER: pages fetched so far */
+	unsigned retries;                               /* GAMMA_DISCOVER: failed fetches retried */
+	size_t total;                                   /* markets sent so far for this query */
 	size_t nmarkets;                                /* entries used in markets[] */
 	struct gamma_market markets[GAMMA_MAX_MARKETS]; /* in the order found */
 };
@@ -62,6 +73,7 @@ struct gamma_config {
 	long connect_ms;      /* connect timeout (5000) */
 	long timeout_ms;      /* whole-request timeout (10000) */
 	size_t max_body;      /* larger answers are refused (4 MiB) */
+	unsigned rate;        /* requests per 10 s at most (GAMMA_RATE); 0 = unpaced */
 };
 
 void gamma_config_defaults(struct gamma_config *c);
@@ -87,6 +99,12 @@ void gamma_stop(struct gamma *g);
  * "no market or event with slug X" when neither exists. */
 bool gamma_lookup_tokens(struct gamma *g, const char *ids_space_separated);
 bool gamma_lookup_slug(struct gamma *g, const char *slug);
+
+/* Queue a discovery: scope 'A' every active market (slug ignored), 'E' the event with
+ * that slug, 'T' every active market with that tag.  Results of kind GAMMA_DISCOVER carry
+ * the open markets found, page by page; a failed page is retried with back-off (a result
+ * with ok false and the error says so) until it is answered or gamma_stop. */
+bool gamma_discover(struct gamma *g, char scope, const char *slug);
 
 /* Non-blocking: copies the oldest answer into *out and returns true, or returns false
  * when none is ready.  After gamma_wake_fd() becomes readable, call it until false. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "discover.h"
 
 bool labels_lookup_hook(void *ctx, const char *text)
 {
@@ -71,6 +72,10 @@ void labels_apply(struct app *a)
 	if (!r)
 		return;
 	while (gamma_poll(a->gamma, r)) {
+		if (r->kind == GAMMA_DISCOVER) {
+			discover_apply(a, r);
+			continue;
+		}
 		if (!r->ok && r->nmarkets == 0) {
 			market_alert(&a->m, ALERT_INFO, NULL, "lookup of %s failed: %s", r->query,
 			             r->error);
@@ -81,14 +86,15 @@ void labels_apply(struct app *a)
 		size_t added = 0;
 		for (size_t i = 0; i < r->nmarkets; i++)
 			added += apply_market(a, r, &r->markets[i]);
-		if (r->kind == GAMMA_SLUG) {
-			const char *ms = r->nmarkets == 1 ? "" : "s", *as = added == 1 ? "" : "s";
+		size_t nm, na; /* an event's many markets come in several results */
+		if (r->kind == GAMMA_SLUG && discover_slug_chunk(a, r, added, &nm, &na)) {
+			const char *ms = nm == 1 ? "" : "s", *as = na == 1 ? "" : "s";
 			market_alert(&a->m, ALERT_INFO, NULL,
-			             "slug %s: %zu market%s, %zu new asset%s", r->query,
-			             r->nmarkets, ms, added, as);
+			             "slug %s: %zu market%s, %zu new asset%s", r->query, nm, ms, na,
+			             as);
 			if (a->ui)
 				ui_status(a->ui, "slug %s: %zu market%s, %zu asset%s subscribed",
-				          r->query, r->nmarkets, ms, added, as);
+				          r->query, nm, ms, na, as);
 		}
 	}
 	free(r);

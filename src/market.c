@@ -72,6 +72,13 @@ void market_free(struct market_state *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void market_set_info_hook(struct market_state *m, void (*fn)(void *, const struct event *),
+                          void *ctx)
+{
+	m->info_hook = fn;
+	m->info_ctx = ctx;
+}
+
 void market_set_cmd(struct market_state *m, market_cmd_fn fn, void *ctx)
 {
 	m->cmd = fn;
@@ -314,6 +321,8 @@ static void on_resolved(struct market_state *m, struct asset *a, const struct ev
 static void on_info(struct market_state *m, const struct event *ev)
 {
 	m->cnt.market_infos++;
+	if (m->info_hook)
+		m->info_hook(m->info_ctx, ev); /* discover.c: --follow-new, resolved grace */
 	for (size_t i = 0; i < ev->info.nassets; i++) {
 		const struct ev_str *id = &ev->info.assets[i];
 		struct asset *a = id->s ? market_find(m, id->s, id->len) : NULL;

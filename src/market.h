@@ -35,6 +35,8 @@
 #include "msg.h"
 #include "stats.h"
 
+struct event;
+
 struct proto;
 struct ring_rec;
 
@@ -133,6 +135,8 @@ struct market_state {
 	market_cmd_fn cmd;                /* where resync requests go, or NULL */
 	struct user_model *user;          /* --user: your orders and trades (user.h), or NULL */
 	void *cmd_ctx;                    /* its context */
+	void (*info_hook)(void *ctx, const struct event *ev); /* new_market/resolved, or NULL */
+	void *info_ctx;                                       /* its context */
 	int64_t last_empty_mono_ns;       /* receipt time of the last [] frame, 0 never */
 	int64_t feed_mono_ns; /* newest receipt time applied (CLOCK_MONOTONIC), 0 none */
 	int64_t feed_real_ns; /* the same record's CLOCK_REALTIME receipt time */
@@ -144,6 +148,9 @@ struct market_state {
 int market_init(struct market_state *m, const struct market_config *cfg);
 void market_free(struct market_state *m);
 void market_set_cmd(struct market_state *m, market_cmd_fn fn, void *ctx);
+/* Called with every new_market and market_resolved event before the model applies it. */
+void market_set_info_hook(struct market_state *m, void (*fn)(void *, const struct event *),
+                          void *ctx);
 /* Where the records come from: mode "live", "demo" or "replay", the url shown, and
  * whether the source counts as connected before any connection event (replay: true). */
 void market_set_source(struct market_state *m, const char *mode, const char *url, bool alive);

@@ -162,6 +162,12 @@ static int check_source(const struct options *o, char *err, size_t errlen)
 		return -1;
 	if (o->ca_file && check_input("--ca-file", o->ca_file, false, err, errlen) != 0)
 		return -1;
+	if (discover_wanted(&o->disc) && (o->replay || o->no_gamma)) {
+		options_err(err, errlen,
+		            "--all-markets, --event, --tag and --follow-new subscribe live markets "
+		            "found through Gamma: they need a live source and no --no-gamma");
+		return -1;
+	}
 	return 0;
 }
 

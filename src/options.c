@@ -221,6 +221,26 @@ static int set_watchlist(struct options *o, const struct opt_def *d, const char 
 	return 0;
 }
 
+/* --event and --tag (d->lo 1): repeatable slugs, kept in order. */
+static int set_slug(struct options *o, const struct opt_def *d, const char *arg, char *err,
+                    size_t errlen)
+{
+	const char **v = d->lo ? o->disc.tags : o->disc.events;
+	size_t *n = d->lo ? &o->disc.ntags : &o->disc.nevents;
+	if (!arg[0] || strlen(arg) > 200 || strpbrk(arg, " /?&#%")) {
+		options_err(err, errlen, "--%s wants a slug (letters, digits, dashes), not '%.60s'",
+		            d->name, arg);
+		return -1;
+	}
+	if (*n == DISCOVER_MAX_SLUGS) {
+		options_err(err, errlen, "--%s given more than %d times", d->name,
+		            DISCOVER_MAX_SLUGS);
+		return -1;
+	}
+	v[(*n)++] = arg;
+	return 0;
+}
+
 #define AT(f)          .off = offsetof(struct options, f), .size = sizeof(((struct options *)0)->f)
 #define STR(f)         .set = set_str, AT(f)
 #define FLAG(f, v)     .set = set_flag, AT(f), .lo = (v)
@@ -250,6 +270,19 @@ static const struct opt_def opts[] = {
      .set = set_assets_file},
     {"watchlist", 0, "NAME", NULL, "subscribe to a config file's [watchlist NAME]\n(repeatable)",
      NULL, .set = set_watchlist},
+    {"all-markets", 0, NULL, NULL, "subscribe every active market's tokens (Gamma)", NULL,
+     FLAG(disc.all, 1)},
+    {"event", 0, "SLUG", NULL, "subscribe an event's markets (repeatable)", NULL,
+     .set = set_slug, .lo = 0},
+    {"tag", 0, "SLUG", NULL, "subscribe the active markets under a tag\n(repeatable)", NULL,
+     .set = set_slug, .lo = 1},
+    {"follow-new", 0, NULL, NULL, "subscribe the tokens new_market announces", NULL,
+     FLAG(disc.follow_new, 1)},
+    {"resolved-grace", 0, "S", "60",
+     "with the four above: drop a resolved market's\ntokens after S seconds", NULL,
+     SECS(disc.resolved_grace_ms, 0, YEAR_MS)},
+    {"gamma-rate", 0, "N", "300", "Gamma requests per 10 s at most (0 = unpaced)", NULL,
+     NUM(disc.gamma_rate, 0, 100000)},
     {"gamma", 0, "URL", GAMMA_BASE_URL, "Gamma API for labels and slugs", NULL, STR(gamma_url)},
     {"no-gamma", 0, NULL, NULL, "never look up labels", NULL, FLAG(no_gamma, 1)},
     {"ca-file", 0, "FILE", NULL, "trust this PEM CA bundle (private CA)",
@@ -592,5 +625,6 @@ void options_free(struct options *o)
 	free(o->watchlists);
 	o->watchlists = NULL;
 	o->nwatchlists = 0;
+	o->disc.nevents = o->disc.ntags = 0;
 	conffile_free(&o->conf);
 }

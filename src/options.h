@@ -27,6 +27,7 @@
 
 #include "assetlist.h"
 #include "conffile.h"
+#include "discover.h"
 #include "feed.h"
 #include "market.h"
 #include "optredis.h"
@@ -67,6 +68,7 @@ struct options {
 	struct market_config mcfg; /* health thresholds */
 	struct ui_options ui;      /* screen settings */
 	struct redis_options rcfg; /* --redis*, --depth-sizes, --on-alert* */
+	struct discover_options disc; /* --all-markets, --event, --tag, --follow-new, ... */
 	struct asset_list assets;  /* --asset / --assets-file / --watchlist */
 	const char *config_path;   /* --config, NULL = the default file */
 	bool no_config;            /* --no-config */

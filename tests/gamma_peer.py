@@ -19,7 +19,8 @@ the shapes Polymarket's Gamma API uses, plus broken ones on purpose:
     other      []
   /markets/slug/rain-paris-friday -> A, /markets/slug/final-winner -> B,
   /markets/slug/array-form -> [B]; any other market slug -> 404
-  /events/slug/us-election -> an event holding B and C; any other event slug -> []
+  /events/slug/us-election -> an event holding B and C; /events/slug/big-event -> an
+  event of 40 markets; any other event slug -> []
 
 It exits by itself after --lifetime seconds so that a crashed test cannot leave it
 running.  It must never listen on anything but 127.0.0.1.
@@ -84,6 +85,22 @@ EVENT = {
     "markets": [MARKET_B, MARKET_C],
 }
 
+# An event with more markets than one result holds (GAMMA_MAX_MARKETS is 16).
+BIG_EVENT = {
+    "id": "91",
+    "slug": "big-event",
+    "title": "Forty markets",
+    "markets": [{
+        "id": str(600 + i),
+        "question": "Big question %d?" % i,
+        "slug": "big-%d" % i,
+        "conditionId": "0x%064x" % (0xb00 + i),
+        "outcomes": json.dumps(["Yes", "No"]),
+        "clobTokenIds": json.dumps([str(70000 + 2 * i), str(70001 + 2 * i)]),
+        "closed": False,
+    } for i in range(40)],
+}
+
 ARGS = None
 LOG_LOCK = threading.Lock()
 
@@ -126,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(200, found)
         elif url.path.startswith("/events/slug/"):
             slug = url.path[len("/events/slug/"):]
-            self.send(200, EVENT if slug == "us-election" else [])
+            self.send(200, {"us-election": EVENT, "big-event": BIG_EVENT}.get(slug, []))
         else:
             self.send(404, {"error": "no route"})
 

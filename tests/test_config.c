@@ -82,7 +82,8 @@ static const char *sample(const char *name, const char *arg, const char *file)
 	              {"N", "3"},
 	              {"MS", "700"},
 	              {"BYTES", "64k"},
-	              {"ADDR:PORT", "127.0.0.1:0"}};
+	              {"ADDR:PORT", "127.0.0.1:0"},
+	              {"SLUG", "fed-decision-in-october"}};
 	if (!arg)
 		return "yes";
 	for (size_t i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++)

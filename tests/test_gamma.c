@@ -399,6 +399,32 @@ START_TEST(event_slug_gives_all_its_markets)
 }
 END_TEST
 
+/* More markets than one result holds arrive in several results, none lost. */
+START_TEST(big_event_slug_arrives_in_chunks_with_every_market)
+{
+	size_t total = 0, chunks = 0;
+	char seen[40] = {0};
+	ck_assert(gamma_lookup_slug(g, "big-event"));
+	do {
+		ck_assert_msg(wait_result(&res), "no answer for chunk %zu within %d ms", chunks,
+		              WAIT_MS);
+		ck_assert_int_eq(res.kind, GAMMA_SLUG);
+		ck_assert_uint_eq(res.truncated, 0);
+		for (size_t i = 0; i < res.nmarkets; i++) {
+			int k = atoi(res.markets[i].token[0]) - 70000;
+			ck_assert_msg(k >= 0 && k < 80 && k % 2 == 0 && !seen[k / 2],
+			              "unexpected or repeated token %s", res.markets[i].token[0]);
+			seen[k / 2] = 1;
+		}
+		total += res.nmarkets;
+		chunks++;
+	} while (res.more && chunks < 10);
+	ck_assert_msg(res.ok, "expected ok, got error \"%s\"", res.error);
+	ck_assert_uint_eq(total, 40);
+	ck_assert_uint_eq(chunks, 3);
+}
+END_TEST
+
 START_TEST(unknown_slug_is_not_ok_and_named)
 {
 	lookup_slug_ok("no-such-thing");
@@ -485,6 +511,7 @@ static Suite *gamma_suite(void)
 	tcase_add_test(t, market_slug_resolves);
 	tcase_add_test(t, market_slug_answered_as_array_resolves);
 	tcase_add_test(t, event_slug_gives_all_its_markets);
+	tcase_add_test(t, big_event_slug_arrives_in_chunks_with_every_market);
 	tcase_add_test(t, unknown_slug_is_not_ok_and_named);
 	tcase_add_test(t, slug_is_escaped_in_the_path);
 	tcase_add_test(t, answers_arrive_in_request_order_and_wake_the_fd);

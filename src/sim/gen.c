@@ -424,7 +424,7 @@ static void make_market(struct gen *g, int i)
 	for (int d = 0; d < 64; d++)
 		m->cond[2 + d] = gen_hexd[rnd(g, 16)];
 	snprintf(m->gamma_id, sizeof m->gamma_id, "%d", 500000 + i);
-	snprintf(m->event_id, sizeof m->event_id, "%d", 100000 + i / 2);
+	snprintf(m->event_id, sizeof m->event_id, "%d", 100000 + i / 4); /* catalog.h */
 	if (i % 3 == 2) {
 		const char *const *q = named_q[(i / 3) % nn];
 		snprintf(m->question, sizeof m->question, "%s", q[0]);

@@ -81,33 +81,18 @@ static void stats_json(struct server *s, struct sbuf *b)
 	}
 }
 
-/* GET /markets[?clob_token_ids=ID,...][&closed=true] */
-static int get_markets(struct server *s, const char *target, struct sbuf *b)
-{
-	char arg[2048];
-	bool closed = rest_query(target, "closed", arg, sizeof arg) && !strcmp(arg, "true");
-
-	if (rest_query(target, "clob_token_ids", arg, sizeof arg))
-		return rest_markets(&s->gen, arg, closed, b);
-	return rest_markets(&s->gen, NULL, closed, b);
-}
-
-/* The body and status of a GET for path (target without its query). */
+/* The body and status of a GET for path (target without its query); Gamma routes are
+ * catalog.c's. */
 static int route_get(struct server *s, const char *path, const char *target, struct sbuf *b)
 {
-	char arg[2048];
 	int64_t now = sim_real_ms();
+	int st = catalog_route(&s->cat, &s->gen, path, target, sim_mono_ns(), b);
 
+	if (st)
+		return st;
 	if (!strcmp(path, "/health")) {
 		SBUF_LIT(b, "{\"status\":\"ok\"}\n");
 		return 200;
-	}
-	if (!strcmp(path, "/markets"))
-		return get_markets(s, target, b);
-	if (!strncmp(path, "/markets/slug/", 14)) {
-		snprintf(arg, sizeof arg, "%s", path + 14);
-		rest_urldecode(arg);
-		return rest_market_slug(&s->gen, arg, b);
 	}
 	if (!strcmp(path, "/state"))
 		return rest_state(&s->gen, s->url, now, b);
@@ -136,7 +121,8 @@ static void route_http(struct server *s, struct client *c, const struct http_req
 		return;
 	}
 	int status = route_get(s, path, r->target, b);
-	http_json(s, c, status, b);
+	http_reply(s, c, status, "application/json", status == 429 ? s->cat.retry_hdr : NULL,
+	           b->p ? b->p : "", b->len);
 }
 
 /* Upgrade to a WebSocket session on /ws/market or /ws/user, or refuse. */

@@ -214,6 +214,8 @@ static const struct opt opts[] = {
  "largest client message accepted (else close 1009)"},
 {NULL, "max-assets", 0, "N", "2000", INT(max_assets, 1, INT_MAX),
  "asset ids in one client frame before the socket is closed"},
+{NULL, "gamma-rate", 0, "N", "300", INT(gamma_rate, 0, INT_MAX),
+ "Gamma requests per 10 s before 429 Too Many Requests (0 = unlimited)"},
 {"Synthetic markets", "markets", 'm', "N", "12", INT(gen.markets, 1, GEN_MAX_MARKETS),
  "binary markets at start, two tokens each"},
 {NULL, "new-markets", 0, "N", "4", INT(gen.extra_markets, 0, GEN_MAX_MARKETS),

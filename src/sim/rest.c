@@ -135,7 +135,7 @@ int rest_books(const struct gen *g, const char (*ids)[REST_ID_LEN], int n, int64
 	return dump_into(a, body) ? 500 : 200;
 }
 
-static json_t *market_json(const struct gen *g, int mi)
+json_t *rest_market_json(const struct gen *g, int mi)
 {
 	const struct gen_market *m = &g->m[mi];
 	json_t *o = json_object();
@@ -187,7 +187,7 @@ int rest_markets(const struct gen *g, const char *ids, bool include_closed, stru
 			p = e ? e + 1 : p + n;
 		}
 		if (match)
-			json_array_append_new(a, market_json(g, i));
+			json_array_append_new(a, rest_market_json(g, i));
 	}
 	return dump_into(a, body) ? 500 : 200;
 }
@@ -200,7 +200,7 @@ int rest_market_slug(const struct gen *g, const char *slug, struct sbuf *body)
 		SBUF_LIT(body, "{\"type\":\"not found error\",\"error\":\"id not found\"}");
 		return 404;
 	}
-	return dump_into(market_json(g, mi), body) ? 500 : 200;
+	return dump_into(rest_market_json(g, mi), body) ? 500 : 200;
 }
 
 int rest_state(const struct gen *g, const char *url, int64_t now_ms, struct sbuf *body)

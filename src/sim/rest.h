@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "gen.h"
 #include "sbuf.h"
 
@@ -35,6 +37,9 @@ int rest_books(const struct gen *g, const char (*ids)[REST_ID_LEN], int n, int64
 /* Gamma /markets: the visible markets holding any of the comma-separated token ids (all
  * markets when ids is NULL), closed ones only when include_closed.  Always 200. */
 int rest_markets(const struct gen *g, const char *ids, bool include_closed, struct sbuf *body);
+
+/* One market as a Gamma market object (a new reference). */
+json_t *rest_market_json(const struct gen *g, int mi);
 
 /* Gamma /markets/slug/SLUG: 200 with one object, or 404. */
 int rest_market_slug(const struct gen *g, const char *slug, struct sbuf *body);

@@ -215,6 +215,7 @@ int net_run(const struct sim_cfg *cfg)
 	s->cfg = cfg;
 	s->next_id = 1;
 	s->lfd = -1;
+	s->cat.rate = cfg->gamma_rate;
 	if (server_setup(s, cfg) != 0) {
 		server_free(s);
 		return 1;

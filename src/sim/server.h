@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
+#include "catalog.h"
 #include "gen.h"
 #include "log.h"
 #include "restctl.h"
@@ -122,6 +123,7 @@ struct server {
 	struct rest_faults rf;     /* REST faults armed (--rest-fault, GET /fault) */
 	struct rest_ids ids;       /* the ids of the POST /books being answered */
 	int64_t start_ms;          /* Unix ms at start: the timestamp of unchanged books */
+	struct catalog cat;        /* Gamma listing: rate limiter, faults, counters */
 	char url[64];              /* ws(s)://127.0.0.1:PORT/ws/market */
 	struct sim_user *user;     /* the user channel's account (user.c) */
 };

@@ -58,6 +58,7 @@ struct sim_cfg {
 	const char *user_creds;  /* NAME=value file: the user channel's credentials, or NULL */
 	double user_rate;        /* user channel: account actions per second (0 none) */
 	double user_step;        /* user channel: mean seconds between a trade's statuses */
+	int gamma_rate;          /* Gamma requests per 10 s before 429; 0 = unlimited */
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
 	struct sim_rest rest;    /* REST book service */

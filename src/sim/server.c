@@ -70,6 +70,7 @@ static int server_setup(struct server *s, const struct sim_cfg *cfg)
 		return -1;
 	}
 	if (restsrv_init(s) != 0)
+		return -1;
 	if (user_setup(s) != 0)
 		return -1;
 	if (cfg->assets_out && files_write_assets(&s->gen, cfg->assets_out) != 0)

@@ -4,6 +4,7 @@
  * on a timer; it is not on the hot path, so it may allocate.
  */
 #include "export.h"
+#include "export_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +90,7 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	if (a->question[0])
 		json_object_set_new(j, "question", json_string(a->question));
 	json_object_set_new(j, "state", json_string(asset_state_name(a->state)));
+	json_object_set_new(j, "connection", json_integer(a->conn));
 	json_object_set_new(j, "tick_size", a->tick ? price_json(a->tick) : json_null());
 	json_object_set_new(j, "best_bid", price_json(bid));
 	json_object_set_new(j, "best_ask", price_json(ask));
@@ -175,6 +177,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		if (m->assets[i].subscribed)
 			json_array_append_new(assets, asset_json(m, &m->assets[i], o));
 	json_object_set_new(root, "assets", assets);
+	json_object_set_new(root, "connections", export_conn_json(m, o));
 
 	json_t *alerts = json_array();
 	size_t n = 0;
@@ -568,6 +571,10 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 			        a->id, label, v);
 		}
 	}
+	char *conns = export_conn_metrics(m, o);
+	bprintf(&b, "%s", conns ? conns : "");
+	b.oom |= !conns;
+	free(conns);
 	if (b.oom || !b.p) {
 		free(b.p);
 		return NULL;

@@ -57,6 +57,7 @@ struct options {
 	const char *gamma_url;     /* --gamma */
 	bool no_gamma;             /* --no-gamma */
 	size_t ring_size;          /* --ring-size, bytes */
+	int per_conn;              /* --per-connection: assets per WebSocket (pool.h) */
 	bool summary;              /* --summary: one line per second in headless mode */
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */

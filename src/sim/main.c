@@ -186,6 +186,8 @@ static const struct opt opts[] = {
  "largest client message accepted (else close 1009)"},
 {NULL, "max-assets", 0, "N", "2000", INT(max_assets, 1, INT_MAX),
  "asset ids in one client frame before the socket is closed"},
+{NULL, "max-per-conn", 0, "N", "500", INT(max_per_conn, 1, INT_MAX),
+ "tokens a connection serves; beyond, its further subscriptions silently get nothing"},
 {"Synthetic markets", "markets", 'm', "N", "12", INT(gen.markets, 1, GEN_MAX_MARKETS),
  "binary markets at start, two tokens each"},
 {NULL, "new-markets", 0, "N", "4", INT(gen.extra_markets, 0, GEN_MAX_MARKETS),
@@ -253,7 +255,7 @@ static const char usage_tail[] =
     "\n"
     "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
     "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
-    "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
+    "/state, /stats, /clients, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
     "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
     "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
     "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";

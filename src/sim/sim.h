@@ -48,6 +48,7 @@ struct sim_cfg {
 	size_t max_buffer;       /* bytes of unsent output before a client is dropped */
 	size_t max_msg;          /* largest client message accepted, bytes */
 	int max_assets;          /* asset ids in one frame before the socket is closed */
+	int max_per_conn;        /* tokens served per connection; beyond, silently none */
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
 };

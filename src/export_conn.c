@@ -71,8 +71,8 @@ static void add(struct text *t, const char *fmt, ...)
 }
 
 /* One family: HELP, TYPE, then one sample per open slot. */
-static void family(struct text *t, const struct market_state *m, const char *name,
-                   const char *type, const char *help, int what)
+static void family(struct text *t, const struct market_state *m, const char *name, const char *type,
+                   const char *help, int what)
 {
 	add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 	for (size_t k = 0; k < m->nconns; k++) {

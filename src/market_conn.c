@@ -115,8 +115,8 @@ void market_conn_rollup(struct market_state *m)
 			const char *pfx = market_conn_prefix(m);
 			int n = snprintf(r->last_error, sizeof(r->last_error), "%s", pfx);
 			if (n >= 0 && (size_t)n < sizeof(r->last_error)) {
-				size_t len = strnlen(cur->last_error,
-				                     sizeof(r->last_error) - (size_t)n - 1);
+				size_t len =
+				    strnlen(cur->last_error, sizeof(r->last_error) - (size_t)n - 1);
 				memcpy(r->last_error + n, cur->last_error, len);
 				r->last_error[(size_t)n + len] = '\0';
 			}

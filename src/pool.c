@@ -147,7 +147,7 @@ static void conn_stop(struct pool *p, size_t k, pool_apply_fn fn, void *ctx)
 	struct market_conn *mc = market_conn_get(p->m, k);
 	if (mc) {
 		mc->drops = c->drops;
-		mc->nassets = 0;
+		mc->nassets = c->nassets; /* 0 for an idle close; kept at exit for --export */
 		mc->msgs_per_s = 0;
 	}
 	p->closed_drops += c->drops;
@@ -250,13 +250,13 @@ bool pool_command(struct pool *p, enum feed_op op, const char *ids)
 	if (ok) {
 		memcpy(copy, ids, len + 1);
 		char err[256], *save = NULL;
-		for (char *t = strtok_r(copy, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		for (char *t = strtok_r(copy, " \t\r\n", &save); t;
+		     t = strtok_r(NULL, " \t\r\n", &save)) {
 			long k = route_one(p, op, t, err, sizeof(err));
 			if (k >= 0) {
 				r[n] = (struct routed){(size_t)k, n, t};
 				n++;
-			}
-			else if (op == FEED_SUB)
+			} else if (op == FEED_SUB)
 				ok = false; /* no connection could take it */
 		}
 		qsort(r, n, sizeof(*r), by_slot);

@@ -38,33 +38,33 @@ struct ring_rec;
 #define POOL_CMD_RING         (256u * 1024u)             /* bytes per command ring */
 
 struct pool_conn {
-	bool open;               /* feed running */
-	struct feed *feed;       /* its receive thread */
-	struct ring *data;       /* feed -> UI */
-	struct ring *cmd;        /* UI -> feed */
-	size_t nassets;          /* assets subscribed on it */
-	int64_t empty_since_ns;  /* CLOCK_MONOTONIC it lost its last asset, 0 when it has some */
-	uint64_t drops;          /* its ring's drops, kept once the ring is gone */
-	uint64_t frames_prev;    /* feed frames at the previous pool_rates() */
-	double msgs_per_s;       /* frames per second over the last pool_rates() interval */
+	bool open;              /* feed running */
+	struct feed *feed;      /* its receive thread */
+	struct ring *data;      /* feed -> UI */
+	struct ring *cmd;       /* UI -> feed */
+	size_t nassets;         /* assets subscribed on it */
+	int64_t empty_since_ns; /* CLOCK_MONOTONIC it lost its last asset, 0 when it has some */
+	uint64_t drops;         /* its ring's drops, kept once the ring is gone */
+	uint64_t frames_prev;   /* feed frames at the previous pool_rates() */
+	double msgs_per_s;      /* frames per second over the last pool_rates() interval */
 };
 
 /* Applies one record of slot k to whatever consumes them (the run loop). */
 typedef void (*pool_apply_fn)(void *ctx, size_t k, const struct ring_rec *rec, int64_t now_mono);
 
 struct pool {
-	struct feed_config fc;  /* shared settings; assets/nassets unused */
-	size_t per_conn;        /* --per-connection */
-	size_t ring_size;       /* bytes per data ring (--ring-size) */
-	struct market_state *m; /* the model: asset.conn lives there */
-	struct pool_conn *c;    /* slots, MARKET_CONN_MAX of them */
-	size_t n;               /* slots ever used (open or closed) */
-	size_t rr;              /* slot the next drain starts with (fairness) */
-	uint64_t closed_drops;  /* ring drops of connections closed since */
+	struct feed_config fc;    /* shared settings; assets/nassets unused */
+	size_t per_conn;          /* --per-connection */
+	size_t ring_size;         /* bytes per data ring (--ring-size) */
+	struct market_state *m;   /* the model: asset.conn lives there */
+	struct pool_conn *c;      /* slots, MARKET_CONN_MAX of them */
+	size_t n;                 /* slots ever used (open or closed) */
+	size_t rr;                /* slot the next drain starts with (fairness) */
+	uint64_t closed_drops;    /* ring drops of connections closed since */
 	uint64_t closed_oversize; /* oversize messages of connections closed since */
-	int64_t rates_at_ns;    /* CLOCK_MONOTONIC of the last pool_rates() */
-	char *scratch;          /* per-slot id lists while routing a command; only grows */
-	size_t scratch_cap;     /* bytes allocated */
+	int64_t rates_at_ns;      /* CLOCK_MONOTONIC of the last pool_rates() */
+	char *scratch;            /* per-slot id lists while routing a command; only grows */
+	size_t scratch_cap;       /* bytes allocated */
 };
 
 /* Starts the pool with the model's subscribed assets (at least one connection).  0, or

@@ -18,8 +18,8 @@ static void client_json(struct server *s, const struct client *c, struct sbuf *b
 	         "{\"id\":%llu,\"assets\":%d,\"served\":%d,\"over_cap\":%d,"
 	         "\"max_ids_in_frame\":%zu,\"data_sent\":%llu,\"stalled\":%s,\"frozen\":%s,"
 	         "\"tokens\":[",
-	         (unsigned long long)c->id, c->nserved + c->nover, c->nserved, c->nover,
-	         c->max_ids, (unsigned long long)c->data_sent, c->stalled ? "true" : "false",
+	         (unsigned long long)c->id, c->nserved + c->nover, c->nserved, c->nover, c->max_ids,
+	         (unsigned long long)c->data_sent, c->stalled ? "true" : "false",
 	         c->frozen ? "true" : "false");
 	sbuf_adds(b, tmp);
 	bool first = true;

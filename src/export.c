@@ -107,9 +107,9 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	        ? json_integer((o->now_mono_ns - a->last_update_mono_ns) / NS_PER_MS)
 	        : json_null());
 	json_object_set_new(j, "last_book_ms_ago",
-	                    a->last_book_mono_ns ? json_integer((o->now_mono_ns - a->last_book_mono_ns) /
-	                                                        NS_PER_MS)
-	                                         : json_null());
+	                    a->last_book_mono_ns
+	                        ? json_integer((o->now_mono_ns - a->last_book_mono_ns) / NS_PER_MS)
+	                        : json_null());
 	json_object_set_new(j, "msgs", json_integer((json_int_t)a->msgs));
 	json_object_set_new(j, "bbo_checks", json_integer((json_int_t)a->bbo_checks));
 	json_object_set_new(j, "bbo_mismatches", json_integer((json_int_t)a->bbo_mismatches));

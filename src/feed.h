@@ -45,8 +45,8 @@ struct feed_config {
 	int healthy_ms;            /* connected this long resets the backoff (60000) */
 	const char *const *assets; /* initial subscription */
 	size_t nassets;
-	uint64_t seed;             /* reconnect jitter seed; 0: from the clock, pid and address
-	                              (the pool gives each connection its own) */
+	uint64_t seed; /* reconnect jitter seed; 0: from the clock, pid and address
+	                  (the pool gives each connection its own) */
 };
 
 /* Any thread. */

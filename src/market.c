@@ -684,8 +684,8 @@ void market_apply_record(struct market_state *m, const struct ring_rec *rec, int
 	m->cur_real_ns = m->cur_mono_ns = 0;
 }
 
-void market_apply_record_on(struct market_state *m, const struct ring_rec *rec,
-                            int64_t now_mono_ns, size_t conn)
+void market_apply_record_on(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns,
+                            size_t conn)
 {
 	m->cur_conn = conn;
 	m->conn_scope = market_conn_get(m, conn) != NULL;

@@ -161,8 +161,8 @@ void market_resync(struct market_state *m, const char *id, const char *why);
 void market_apply_record(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns);
 /* The same for a record of pool connection slot conn (market_conn.h): its connection
  * events, gaps and dropped frames affect only that connection's assets. */
-void market_apply_record_on(struct market_state *m, const struct ring_rec *rec,
-                            int64_t now_mono_ns, size_t conn);
+void market_apply_record_on(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns,
+                            size_t conn);
 
 /* Once per refresh: recompute every asset's state, raise stale and recovered alerts.
  * Verdicts are judged on the feed's receipt times: while records are waiting in the ring

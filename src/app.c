@@ -32,6 +32,12 @@ bool app_command(void *ctx, enum feed_op op, const char *ids)
 	return pool_command(a->pool, op, ids);
 }
 
+bool app_reconnect_conn(void *ctx, size_t conn)
+{
+	struct app *a = ctx;
+	return a->pool && pool_reconnect(a->pool, conn);
+}
+
 /* Hands the model the transport's numbers (it knows neither the feed nor the ring). */
 static void refresh_feed_stats(struct app *a)
 {

@@ -74,6 +74,9 @@ int app_close(struct app *a);
  * connection conn. */
 void app_apply(void *ctx, size_t conn, const struct ring_rec *rec, int64_t now);
 
+/* ui_hooks.reconnect_conn: force pool connection conn to reconnect now. */
+bool app_reconnect_conn(void *ctx, size_t conn);
+
 /* ui_hooks.command: queue a sub/unsub/resync for the feed.  False without a live feed. */
 bool app_command(void *ctx, enum feed_op op, const char *ids);
 

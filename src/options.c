@@ -366,7 +366,7 @@ void options_usage(FILE *out)
 	      "      / filter assets, s < > sort column, S reverse, f filter alerts,\n"
 	      "      A acknowledge alerts, C clear alerts, e export, p pause, Tab/S-Tab pane,\n"
 	      "      Enter detail view, Esc close, Up/Down/j/k/PgUp/PgDn/Home/End/g/G move,\n"
-	      "      q quit.\n"
+	      "      c connections, q quit.\n"
 	      "Every option but --config and --no-config can be set in the config file as\n"
 	      "'name = value'; the command line wins, and a flag takes =no to undo the file's.\n"
 	      "Exit status: 0 done; 1 an export, the recording, the connection failed or a\n"

@@ -115,7 +115,7 @@ void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono,
 		}
 		struct ui_row *r = &u->rows[n++];
 		r->idx = (uint32_t)i;
-		r->state = ui_display_state(a->state, m->conn.alive);
+		r->state = ui_display_state(a->state, market_asset_alive(m, a));
 		r->spread = book_spread(&a->book);
 		r->msgs_min = rate_sum(&a->msg_rate, now_s, 60);
 		r->age_ns = a->last_update_mono_ns ? now_mono - a->last_update_mono_ns : INT64_MAX;

@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "keymap.h"
 #include "layout.h"
+#include "market_conn.h"
 #include "prompt.h"
 #include "ui.h"
 
@@ -56,6 +57,7 @@ enum ui_mode {
 	UI_MODE_ALERT_FILTER, /* the alert filter prompt has the keyboard */
 	UI_MODE_ASSET_VIEW,   /* an asset's drill-down covers the panes; Esc/Enter close it */
 	UI_MODE_ALERT_VIEW,   /* an alert's detail covers the panes; Esc/Enter close it */
+	UI_MODE_CONN_VIEW,    /* the connections view covers the panes; Esc/c close it */
 };
 
 #define UI_SPARK_SECS   300 /* seconds of p95 history for the sparkline */
@@ -150,6 +152,12 @@ int ui_help_lines(void); /* lines of help text, for scrolling */
 /* The detail views (pane_detail.c): an asset's drill-down and an alert's full text. */
 void ui_draw_detail(const struct ui_frame *f);
 void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a);
+/* The connections view (pane_conn.c): its selection is view_off; Enter and R reconnect
+ * the selected connection.  ui_conn_header adds "conns up/open" to the header. */
+void ui_draw_conns(const struct ui_frame *f);
+void ui_conns_key(struct ui *u, const struct market_state *m, enum ui_action a);
+struct ui_flow;
+void ui_conn_header(struct ui_flow *fl, const struct ui_frame *f);
 
 /* The alerts pane's rows (pane_alerts.c): the i-th row passing the alert filter (0 =
  * newest), or NULL; *abs gets its absolute row index (for the detail view). */

@@ -32,6 +32,8 @@ int market_conn_open(struct market_state *m, size_t k, const char *url)
 		rate_init(&c->msg_rate);
 	}
 	c->open = true;
+	c->info->connects = 0; /* a reopened slot's first connection is no reconnect */
+	c->info->alive = false;
 	c->info->event = CONN_CONNECTING;
 	c->info->started_mono_ns = clock_mono_ns();
 	snprintf(c->info->url, sizeof(c->info->url), "%s", url ? url : "");

@@ -19,6 +19,8 @@
 
 #include "app_redis.h"
 #include "curlcfg.h"
+#include "market_conn.h"
+#include <stdlib.h>
 #include "labels.h"
 
 volatile sig_atomic_t app_quit;
@@ -28,21 +30,27 @@ bool app_command(void *ctx, enum feed_op op, const char *ids)
 	struct app *a = ctx;
 	if (op == FEED_RECONNECT)
 		app_user_retry(a);
-	if (!a->feed)
+	if (!a->pool)
 		return false;
 	if (op == FEED_SUB)
 		a->labels_due = true; /* looked up after this wake-up, not at the next 30 s tick */
-	return feed_command(a->cmd, op, ids);
+	return pool_command(a->pool, op, ids);
+}
+
+bool app_reconnect_conn(void *ctx, size_t conn)
+{
+	struct app *a = ctx;
+	return a->pool && pool_reconnect(a->pool, conn);
 }
 
 /* Hands the model the transport's numbers (it knows neither the feed nor the ring). */
 static void refresh_feed_stats(struct app *a)
 {
 	struct transport_stats t = a->m.transport;
-	if (a->feed) {
-		struct feed_stats fs;
-		feed_stats(a->feed, &fs);
-		t.oversize = fs.oversize;
+	if (a->pool) {
+		pool_totals(a->pool, &t.ring_drops, &t.ring_used, &t.ring_capacity, &t.oversize);
+		market_set_transport_stats(&a->m, &t);
+		return;
 	}
 	t.ring_drops = ring_dropped(a->data);
 	t.ring_used = ring_used(a->data);
@@ -182,11 +190,16 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 	fc.url = a->url;
 	fc.ca_file = o->ca_file;
 	fc.insecure = o->insecure;
-	fc.assets = (const char *const *)o->assets.ids;
-	fc.nassets = o->assets.n;
-	a->feed = feed_start(&fc, a->data, a->cmd, err, errlen);
-	if (!a->feed)
+	if (!(a->pool = calloc(1, sizeof(*a->pool)))) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (pool_start(a->pool, &fc, (size_t)o->per_conn, o->ring_size, &a->m, err, errlen) != 0) {
+		pool_stop(a->pool, app_apply, a);
+		free(a->pool);
+		a->pool = NULL;
+		return -1;
+	}
 	market_set_cmd(&a->m, app_command, a); /* the model's own resyncs */
 	return 0;
 }
@@ -215,21 +228,30 @@ static void note_conn(struct app *a, const struct ring_rec *rec)
 		a->connected_once = true;
 }
 
-/* Applies records until the ring is empty (returns false) or, under a flood, until
- * until_mono has passed so the screen and keys get their turn (returns true: more wait). */
+void app_apply(void *ctx, size_t conn, const struct ring_rec *rec, int64_t now)
+{
+	struct app *a = ctx;
+	if (a->rec && rec->kind == REC_FRAME)
+		record_frame(a, rec);
+	if (rec->kind == REC_CONN)
+		note_conn(a, rec);
+	market_apply_record_on(&a->m, rec, now, conn);
+}
+
+/* Applies records until the rings are empty (returns false) or, under a flood, until
+ * until_mono has passed so the screen and keys get their turn (returns true: more wait).
+ * The pool takes its rings in turn, a bounded number of records each. */
 static bool drain(struct app *a, int64_t until_mono)
 {
+	if (a->pool)
+		return pool_drain(a->pool, app_apply, a, until_mono);
 	struct ring_rec rec;
 	unsigned n = 0;
 	/* The model reads the clock itself for the pipeline latency; this one only feeds the
 	 * one-second rate windows, so it is refreshed every 64 records, not per record. */
 	int64_t now = clock_mono_ns();
 	while (ring_peek(a->data, &rec)) {
-		if (a->rec && rec.kind == REC_FRAME)
-			record_frame(a, &rec);
-		if (rec.kind == REC_CONN)
-			note_conn(a, &rec);
-		market_apply_record(&a->m, &rec, now);
+		app_apply(a, 0, &rec, now);
 		ring_release(a->data);
 		app_redis_record(a);
 		if ((++n & 63) == 0) {
@@ -261,6 +283,8 @@ static void write_metrics(struct app *a)
 
 static void render(struct app *a, int64_t now)
 {
+	if (a->pool)
+		pool_tick(a->pool, app_apply, a, now);
 	refresh_feed_stats(a);
 	app_user_tick(a, now);
 	market_tick(&a->m, now);
@@ -305,9 +329,16 @@ static void timers(struct app *a, struct schedule *s, int64_t now)
  * false when the UI says quit. */
 static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t render_at)
 {
-	struct pollfd p[3];
-	int np = 0, in_idx = -1, g_idx = -1;
+	struct pollfd p[3 + MARKET_CONN_MAX];
+	int np = 0, in_idx = -1, g_idx = -1, nring = 1;
 	p[np++] = (struct pollfd){.fd = ring_wake_fd(a->data), .events = POLLIN};
+	if (a->pool) {
+		int fds[MARKET_CONN_MAX];
+		size_t n = pool_wake_fds(a->pool, fds, MARKET_CONN_MAX);
+		for (size_t i = 0; i < n; i++)
+			p[np++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		nring = np;
+	}
 	if (a->ui || a->in.open) {
 		in_idx = np;
 		p[np++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
@@ -327,6 +358,11 @@ static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t 
 	}
 	if (rc > 0 && (p[0].revents & POLLIN))
 		ring_wake_drain(a->data);
+	for (int i = 1; rc > 0 && i < nring; i++)
+		if (p[i].revents & POLLIN) {
+			pool_wake_drain(a->pool);
+			break;
+		}
 	*backlog = drain(a, render_at);
 	/* The UI reads keys without blocking; calling it on every wake-up (a signal such as
 	 * SIGWINCH included) makes resizes immediate. */
@@ -396,9 +432,11 @@ int app_close(struct app *a)
 {
 	/* Shut down in reverse: sources first, so the last records are applied. */
 	refresh_feed_stats(a);
-	if (a->feed) {
-		feed_stop(a->feed);
-		a->feed = NULL; /* the model keeps the numbers of the last refresh */
+	if (a->pool) {
+		/* Applies what each ring still holds, CONN_STOPPED included. */
+		pool_stop(a->pool, app_apply, a);
+		free(a->pool);
+		a->pool = NULL; /* the model keeps the numbers of the last refresh */
 	}
 	app_user_stop(a);
 	uint64_t skipped = 0, first_skipped = 0;

@@ -25,6 +25,7 @@
 #include "headless.h"
 #include "market.h"
 #include "options.h"
+#include "pool.h"
 #include "replay.h"
 #include "ring.h"
 #include "ui/ui.h"
@@ -38,7 +39,8 @@ struct app {
 	struct market_state m; /* the model */
 	struct ring *data;     /* feed -> UI */
 	struct ring *cmd;      /* UI -> feed */
-	struct feed *feed;     /* live network thread, or NULL */
+	struct feed *feed;     /* unused since the shard pool (kept NULL) */
+	struct pool *pool;     /* live: the shard pool of feed connections, or NULL */
 	struct replay *replay; /* replay thread, or NULL */
 	struct gamma *gamma;   /* metadata lookups, or NULL */
 	struct discover *disc; /* --all-markets, --event, --tag, --follow-new (discover.h) */
@@ -70,6 +72,13 @@ void app_run(struct app *a);
 /* Stops the source, applies what is left, writes --export, closes everything and
  * reports (on stderr, the screen being gone) what failed.  Returns the exit status. */
 int app_close(struct app *a);
+
+/* pool_apply_fn: records one frame (--record), notes and applies one record of pool
+ * connection conn. */
+void app_apply(void *ctx, size_t conn, const struct ring_rec *rec, int64_t now);
+
+/* ui_hooks.reconnect_conn: force pool connection conn to reconnect now. */
+bool app_reconnect_conn(void *ctx, size_t conn);
 
 /* ui_hooks.command: queue a sub/unsub/resync for the feed.  False without a live feed. */
 bool app_command(void *ctx, enum feed_op op, const char *ids);

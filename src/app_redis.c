@@ -14,6 +14,7 @@
 #include "app.h"
 #include "bookmsg.h"
 #include "export_redis.h"
+#include "market_conn.h"
 #include "fillcost.h"
 #include "hooks.h"
 #include "mem.h"
@@ -108,7 +109,7 @@ int app_redis_open(struct app *a, char *err, size_t errlen)
 
 static bool trusted(const struct market_state *m, const struct asset *as)
 {
-	return m->conn.alive && as->subscribed && as->have_snapshot &&
+	return market_asset_alive(m, as) && as->subscribed && as->have_snapshot &&
 	       (as->state == ASSET_FRESH || as->state == ASSET_QUIET);
 }
 

@@ -57,6 +57,8 @@ struct asset {
 	int64_t tick;                   /* micro-dollars, 0 until known */
 	enum asset_state state;         /* health; written only by health.c */
 	bool subscribed;                /* in the subscription set */
+	bool pooled;                    /* counted on a pool connection (pool.c) */
+	uint16_t conn;                  /* that connection's slot (market_conn.h); 0 without */
 	bool have_snapshot;             /* a book arrived since (re)subscription */
 	bool resolved;                  /* market_resolved seen */
 	bool resync_pending;            /* resync requested, snapshot not yet arrived */

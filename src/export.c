@@ -4,6 +4,7 @@
  * on a timer; it is not on the hot path, so it may allocate.
  */
 #include "export.h"
+#include "export_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +93,7 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	if (a->question[0])
 		json_object_set_new(j, "question", json_string(a->question));
 	json_object_set_new(j, "state", json_string(asset_state_name(a->state)));
+	json_object_set_new(j, "connection", json_integer(a->conn));
 	json_object_set_new(j, "tick_size", a->tick ? price_json(a->tick) : json_null());
 	json_object_set_new(j, "best_bid", price_json(bid));
 	json_object_set_new(j, "best_ask", price_json(ask));
@@ -107,6 +109,10 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	    a->last_update_mono_ns
 	        ? json_integer((o->now_mono_ns - a->last_update_mono_ns) / NS_PER_MS)
 	        : json_null());
+	json_object_set_new(j, "last_book_ms_ago",
+	                    a->last_book_mono_ns
+	                        ? json_integer((o->now_mono_ns - a->last_book_mono_ns) / NS_PER_MS)
+	                        : json_null());
 	json_object_set_new(j, "msgs", json_integer((json_int_t)a->msgs));
 	json_object_set_new(j, "bbo_checks", json_integer((json_int_t)a->bbo_checks));
 	json_object_set_new(j, "bbo_mismatches", json_integer((json_int_t)a->bbo_mismatches));
@@ -179,6 +185,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 		if (m->assets[i].subscribed)
 			json_array_append_new(assets, asset_json(m, &m->assets[i], o));
 	json_object_set_new(root, "assets", assets);
+	json_object_set_new(root, "connections", export_conn_json(m, o));
 
 	json_t *alerts = json_array();
 	size_t n = 0;
@@ -581,6 +588,10 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	char user[2048];
 	if (export_user_metrics(m, user, sizeof(user)))
 		bprintf(&b, "%s", user);
+	char *conns = export_conn_metrics(m, o);
+	bprintf(&b, "%s", conns ? conns : "");
+	b.oom |= !conns;
+	free(conns);
 	if (b.oom || !b.p) {
 		free(b.p);
 		return NULL;

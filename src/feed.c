@@ -538,7 +538,8 @@ struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct
 		    !feed_idset_add(&f->subs, cfg->assets[i]) &&
 		    feed_idset_find(&f->subs, cfg->assets[i]) < 0)
 			goto oom;
-	f->rng = (uint64_t)clock_real_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
+	f->rng = cfg->seed ? cfg->seed
+	                   : (uint64_t)clock_real_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
 	f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	f->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->stop_fd < 0 || f->done_fd < 0) {

@@ -51,6 +51,8 @@ struct feed_config {
 	 * or recorded.  NULL for the market channel.  Called on the feed thread. */
 	size_t (*first_frame)(void *ctx, char *buf, size_t cap, const char *const *ids, size_t n);
 	void *first_frame_ctx; /* its first argument */
+	uint64_t seed; /* reconnect jitter seed; 0: from the clock, pid and address
+	                  (the pool gives each connection its own) */
 };
 
 /* Any thread. */

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "market.h"
+#include "market_conn.h"
 
 static void fmt_price(char *buf, int64_t p)
 {
@@ -59,7 +60,8 @@ static void set_state(struct market_state *m, struct asset *a, enum asset_state 
 		a->crossed_alerted = true;
 	} else if (s == ASSET_STALE && !a->stale_alerted) {
 		market_alert(m, ALERT_STALE, a->id, "%sno update for %" PRId64 " s",
-		             m->conn.alive ? "" : "connection lost: ", m->cfg.stale_alert_ms / 1000);
+		             market_asset_alive(m, a) ? "" : "connection lost: ",
+		             m->cfg.stale_alert_ms / 1000);
 		a->stale_alerted = true;
 	} else if (s == ASSET_UNKNOWN) {
 		market_alert(

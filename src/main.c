@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 		headless_init(&a);
 	} else {
 		struct ui_hooks hooks = {.command = app_command,
+		                         .reconnect_conn = app_reconnect_conn,
 		                         .export_now = app_export_hook,
 		                         .lookup = labels_lookup_hook,
 		                         .ctx = &a};

@@ -7,6 +7,7 @@
  * message: assets and their books are allocated when first seen and then only reused.
  */
 #include "market.h"
+#include "market_conn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ void market_free(struct market_state *m)
 		proto_destroy(m->proto);
 	lat_window_destroy(m->feed_ms);
 	lat_window_destroy(m->pipeline_us);
+	market_conn_free(m);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -128,7 +130,7 @@ static void resync_all(struct market_state *m, const char *why)
 	size_t len = 0, n = 0;
 	for (size_t i = 0; i <= m->nassets; i++) {
 		struct asset *a = i < m->nassets ? &m->assets[i] : NULL;
-		if (a && !a->subscribed)
+		if (a && (!a->subscribed || (m->conn_scope && a->conn != m->cur_conn)))
 			continue;
 		size_t idlen = a ? strlen(a->id) : 0;
 		if (len && (!a || len + idlen + 2 > sizeof(ids))) {
@@ -148,7 +150,11 @@ static void resync_all(struct market_state *m, const char *why)
 		n++;
 	}
 	m->cnt.resyncs++;
-	market_alert(m, ALERT_RESYNC, NULL, "resync of all %zu assets (%s)", n, why);
+	if (m->conn_scope)
+		market_alert(m, ALERT_RESYNC, NULL, "%sresync of its %zu assets (%s)",
+		             market_conn_prefix(m), n, why);
+	else
+		market_alert(m, ALERT_RESYNC, NULL, "resync of all %zu assets (%s)", n, why);
 }
 
 void market_resync(struct market_state *m, const char *id, const char *why)
@@ -162,16 +168,36 @@ void market_resync(struct market_state *m, const char *id, const char *why)
 		resync_all(m, why);
 }
 
-/* Every subscribed book is unknown again (reconnect, freeze). */
+/* Every subscribed book of the connection is unknown again (reconnect, freeze). */
 static void untrust_all(struct market_state *m)
 {
 	for (size_t i = 0; i < m->nassets; i++)
-		if (m->assets[i].subscribed)
+		if (m->assets[i].subscribed && market_conn_owns(m, &m->assets[i]))
 			health_untrust(&m->assets[i], market_now_ns(m));
+}
+
+/* A pool connection's gaps within the second of its last gap resync: resynced now. */
+static void conn_gap_pending(struct market_state *m, int64_t now_mono_ns)
+{
+	for (size_t k = 0; k < m->nconns; k++) {
+		struct market_conn *c = &m->conns[k];
+		if (!c->gap_resync_pending || now_mono_ns - c->gap_resync_mono_ns < NS_PER_S)
+			continue;
+		c->gap_resync_pending = false;
+		c->gap_resync_mono_ns = now_mono_ns;
+		m->cur_conn = k;
+		m->conn_scope = true;
+		market_alert(m, ALERT_GAP, NULL, "%smore records were dropped (ring full)",
+		             market_conn_prefix(m));
+		if (m->cfg.auto_resync)
+			market_resync(m, NULL, "gap");
+		m->conn_scope = false;
+	}
 }
 
 void market_tick(struct market_state *m, int64_t now_mono_ns)
 {
+	conn_gap_pending(m, now_mono_ns);
 	if (m->gap_resync_pending && now_mono_ns - m->gap_resync_mono_ns >= NS_PER_S) {
 		m->gap_resync_pending = false;
 		m->gap_resync_mono_ns = now_mono_ns;
@@ -482,7 +508,7 @@ static void conn_down(struct conn_info *c, int64_t now_mono_ns)
 
 static void on_connected(struct market_state *m)
 {
-	struct conn_info *c = &m->conn;
+	struct conn_info *c = market_conn_info_cur(m);
 	c->connects++;
 	c->alive = true;
 	c->connected_since_ns = m->cur_mono_ns;
@@ -491,10 +517,11 @@ static void on_connected(struct market_state *m)
 	c->retry_at_ns = 0;
 	if (c->connects > 1) {
 		c->reconnects++;
-		market_alert(m, ALERT_RECONNECT, NULL, "reconnected (%" PRIu64 " so far)",
-		             c->reconnects);
+		market_alert(m, ALERT_RECONNECT, NULL, "%sreconnected (%" PRIu64 " so far)",
+		             market_conn_prefix(m), c->reconnects);
 	} else {
-		market_alert(m, ALERT_CONNECTION, NULL, "connected to %s", c->url);
+		market_alert(m, ALERT_CONNECTION, NULL, "%sconnected to %s", market_conn_prefix(m),
+		             c->url);
 	}
 	/* Subscriptions do not survive a reconnect: every book must be rebuilt. */
 	untrust_all(m);
@@ -502,17 +529,18 @@ static void on_connected(struct market_state *m)
 
 static void on_freeze(struct market_state *m, const struct conn_event *ce)
 {
-	struct conn_info *c = &m->conn;
+	struct conn_info *c = market_conn_info_cur(m);
 	if (ce->code == 1) {
 		conn_down(c, market_now_ns(m));
 		snprintf(c->last_error, sizeof(c->last_error),
 		         "silent freeze: no data for %" PRId64 " s even after resubscribing",
 		         ce->value / 1000);
-		market_alert(m, ALERT_FREEZE, NULL, "%s; reconnecting", c->last_error);
+		market_alert(m, ALERT_FREEZE, NULL, "%s%s; reconnecting", market_conn_prefix(m),
+		             c->last_error);
 	} else {
 		market_alert(m, ALERT_FREEZE, NULL,
-		             "silent freeze: only PONGs for %" PRId64 " s; resubscribed",
-		             ce->value / 1000);
+		             "%ssilent freeze: only PONGs for %" PRId64 " s; resubscribed",
+		             market_conn_prefix(m), ce->value / 1000);
 	}
 	untrust_all(m);
 }
@@ -520,7 +548,7 @@ static void on_freeze(struct market_state *m, const struct conn_event *ce)
 /* CLOSED, DEAD, ERROR: the connection ended; the alert says why. */
 static void on_conn_lost(struct market_state *m, const struct conn_event *ce, const char *text)
 {
-	struct conn_info *c = &m->conn;
+	struct conn_info *c = market_conn_info_cur(m);
 	const char *what = "connection";
 	conn_down(c, market_now_ns(m));
 	if (ce->kind == CONN_CLOSED) {
@@ -534,12 +562,13 @@ static void on_conn_lost(struct market_state *m, const struct conn_event *ce, co
 		snprintf(c->last_error, sizeof(c->last_error), "%s", text);
 		what = "connection error:";
 	}
-	market_alert(m, ALERT_CONNECTION, NULL, "%s %s", what, c->last_error);
+	market_alert(m, ALERT_CONNECTION, NULL, "%s%s %s", market_conn_prefix(m), what,
+	             c->last_error);
 }
 
 static void apply_conn(struct market_state *m, const struct conn_event *ce)
 {
-	struct conn_info *c = &m->conn;
+	struct conn_info *c = market_conn_info_cur(m);
 	char text[sizeof(ce->text)];
 	sanitize_text(text, sizeof(text), ce->text, strnlen(ce->text, sizeof(ce->text)));
 	if (ce->kind != CONN_SENT && ce->kind != CONN_OVERSIZE)
@@ -564,8 +593,8 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 		break;
 	case CONN_BACKOFF:
 		c->retry_at_ns = market_now_ns(m) + ce->value * NS_PER_MS;
-		market_alert(m, ALERT_CONNECTION, NULL, "reconnecting in %.1f s",
-		             (double)ce->value / 1000.0);
+		market_alert(m, ALERT_CONNECTION, NULL, "%sreconnecting in %.1f s",
+		             market_conn_prefix(m), (double)ce->value / 1000.0);
 		break;
 	case CONN_FREEZE:
 		on_freeze(m, ce);
@@ -583,6 +612,7 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
 	default:
 		break;
 	}
+	market_conn_rollup(m);
 }
 
 /* ---- records ---- */
@@ -592,22 +622,29 @@ static void apply_conn(struct market_state *m, const struct conn_event *ce)
  * overload with snapshots. */
 static void resync_everything(struct market_state *m, int64_t now_mono_ns, const char *why)
 {
-	if (m->gap_resync_mono_ns && now_mono_ns - m->gap_resync_mono_ns < NS_PER_S) {
-		m->gap_resync_pending = true;
+	struct market_conn *mc = market_conn_cur(m);
+	int64_t *last = mc ? &mc->gap_resync_mono_ns : &m->gap_resync_mono_ns;
+	if (*last && now_mono_ns - *last < NS_PER_S) {
+		*(mc ? &mc->gap_resync_pending : &m->gap_resync_pending) = true;
 		return;
 	}
 	if (m->cfg.auto_resync)
 		market_resync(m, NULL, why);
-	m->gap_resync_mono_ns = now_mono_ns;
+	*last = now_mono_ns;
 }
 
 /* A record flagged RING_F_GAP: records were lost, so every book may be wrong. */
 static void on_gap(struct market_state *m, int64_t now_mono_ns)
 {
+	struct market_conn *mc = market_conn_cur(m);
+	int64_t last = mc ? mc->gap_resync_mono_ns : m->gap_resync_mono_ns;
 	m->cnt.gaps++;
-	if (!(m->gap_resync_mono_ns && now_mono_ns - m->gap_resync_mono_ns < NS_PER_S))
+	if (mc)
+		mc->gaps++;
+	if (!(last && now_mono_ns - last < NS_PER_S))
 		market_alert(m, ALERT_GAP, NULL,
-		             "records were dropped before this one (ring full)");
+		             "%srecords were dropped before this one (ring full)",
+		             market_conn_prefix(m));
 	resync_everything(m, now_mono_ns, "gap");
 }
 
@@ -625,8 +662,11 @@ static void apply_frame(struct market_state *m, const struct ring_rec *rec, int6
 		m->data_frames_since_subscribe++;
 
 	/* Feed latency needs a real receipt time (unknown for raw replayed frames). */
-	if (rec->t_real_ns && f.first_ts_ms)
-		lat_window_record(m->feed_ms, now_s, rec->t_real_ns / NS_PER_MS - f.first_ts_ms);
+	bool has_lat = rec->t_real_ns && f.first_ts_ms;
+	int64_t lat = has_lat ? rec->t_real_ns / NS_PER_MS - f.first_ts_ms : 0;
+	if (has_lat)
+		lat_window_record(m->feed_ms, now_s, lat);
+	market_conn_frame(m, now_s, has_lat ? &lat : NULL);
 	if (rec->t_mono_ns)
 		lat_window_record(m->pipeline_us, now_s, (clock_mono_ns() - rec->t_mono_ns) / 1000);
 }
@@ -651,4 +691,13 @@ void market_apply_record(struct market_state *m, const struct ring_rec *rec, int
 		m->feed_real_ns = m->cur_real_ns;
 	}
 	m->cur_real_ns = m->cur_mono_ns = 0;
+}
+
+void market_apply_record_on(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns,
+                            size_t conn)
+{
+	m->cur_conn = conn;
+	m->conn_scope = market_conn_get(m, conn) != NULL;
+	market_apply_record(m, rec, now_mono_ns);
+	m->conn_scope = false;
 }

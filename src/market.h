@@ -143,6 +143,10 @@ struct market_state {
 	/* transient, while one record is applied (0 otherwise) */
 	int64_t cur_real_ns; /* receipt time of the record being applied */
 	int64_t cur_mono_ns; /* ditto, monotonic */
+	size_t cur_conn;     /* pool slot of the record being applied (market_conn.h) */
+	bool conn_scope;     /* set with cur_conn: "every asset" means cur_conn's assets */
+	struct market_conn *conns; /* one per pool connection slot, NULL without a pool */
+	size_t nconns;             /* slots allocated */
 };
 
 int market_init(struct market_state *m, const struct market_config *cfg);
@@ -163,6 +167,10 @@ void market_resync(struct market_state *m, const char *id, const char *why);
 /* Apply one ring record (frame, connection event).  now_mono_ns is when it is applied
  * (for the pipeline latency). */
 void market_apply_record(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns);
+/* The same for a record of pool connection slot conn (market_conn.h): its connection
+ * events, gaps and dropped frames affect only that connection's assets. */
+void market_apply_record_on(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns,
+                            size_t conn);
 
 /* Once per refresh: recompute every asset's state, raise stale and recovered alerts.
  * Verdicts are judged on the feed's receipt times: while records are waiting in the ring

@@ -307,6 +307,9 @@ static const struct opt_def opts[] = {
      NULL, BYTES(feed.max_message, 1 << 10, INT64_C(1) << 40)},
     {"ring-size", 0, "BYTES", "16M", "feed-to-UI ring, at least 4k (a power of two)", NULL,
      BYTES(ring_size, 4 << 10, INT64_C(1) << 40)},
+    {"per-connection", 0, "N", "200",
+     "assets per WebSocket connection, at most 500;\nmore assets open more connections", NULL,
+     NUM(per_conn, 1, 500)},
     {"user", 0, NULL, NULL,
      "also open the user channel (your orders and\ntrades); credentials from CLOB_API_KEY,\n"
      "CLOB_SECRET, CLOB_PASS_PHRASE or --user-creds",
@@ -431,7 +434,7 @@ void options_usage(FILE *out)
 	      "      / filter assets, s < > sort column, S reverse, f filter alerts,\n"
 	      "      A acknowledge alerts, C clear alerts, e export, p pause, Tab/S-Tab pane,\n"
 	      "      Enter detail view, Esc close, Up/Down/j/k/PgUp/PgDn/Home/End/g/G move,\n"
-	      "      q quit.\n"
+	      "      c connections, q quit.\n"
 	      "Every option but --config and --no-config can be set in the config file as\n"
 	      "'name = value'; the command line wins, and a flag takes =no to undo the file's.\n"
 	      "Exit status: 0 done; 1 an export, the recording, the connection failed or a\n"

@@ -59,6 +59,7 @@ struct options {
 	const char *gamma_url;     /* --gamma */
 	bool no_gamma;             /* --no-gamma */
 	size_t ring_size;          /* --ring-size, bytes */
+	int per_conn;              /* --per-connection: assets per WebSocket (pool.h) */
 	bool summary;              /* --summary: one line per second in headless mode */
 	bool user;                 /* --user: open the user channel */
 	const char *user_url;      /* --user-url, NULL = derived from --url */

@@ -57,7 +57,7 @@ import json, sys
 snap = {a["asset_id"]: a for a in json.load(open(sys.argv[1]))["assets"]}
 books = [json.load(open(p.strip())) for p in open(sys.argv[2]) if p.strip()]
 # Ages and one-minute flows move with the clock; everything else must be equal.
-moving = {"last_update_ms_ago", "flow_1m"}
+moving = {"last_update_ms_ago", "last_book_ms_ago", "flow_1m"}
 bad = 0
 for b in books:
     s = snap.get(b["asset_id"])

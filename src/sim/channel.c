@@ -29,12 +29,26 @@ static bool market_subscribed(const struct client *c, int mi)
 	return c->sub && (c->sub[mi * 2] || c->sub[mi * 2 + 1]);
 }
 
-static void sub_set(struct server *s, struct client *c, int t, bool on)
+/* Served: subscribed within --max-per-conn; the others get nothing, silently. */
+static bool market_served(const struct client *c, int mi)
+{
+	return c->sub && (c->sub[mi * 2] == SUB_SERVED || c->sub[mi * 2 + 1] == SUB_SERVED);
+}
+
+static void sub_set(struct server *s, struct client *c, int t, uint8_t how)
 {
 	int mi = t / 2;
 	bool before = market_subscribed(c, mi);
 
-	c->sub[t] = on;
+	if (c->sub[t] == SUB_SERVED)
+		c->nserved--;
+	else if (c->sub[t] == SUB_OVER)
+		c->nover--;
+	c->sub[t] = how;
+	if (how == SUB_SERVED)
+		c->nserved++;
+	else if (how == SUB_OVER)
+		c->nover++;
 	bool after = market_subscribed(c, mi);
 	if (before != after)
 		s->gen.m[mi].nsub += after ? 1 : -1;
@@ -52,7 +66,7 @@ void channel_close(struct server *s, struct client *c)
 		return;
 	for (int t = 0; t < ntokens(s); t++)
 		if (c->sub[t])
-			sub_set(s, c, t, false);
+			sub_set(s, c, t, SUB_NONE);
 }
 
 /* Queue one data frame for a connection, applying the per-connection faults. */
@@ -94,12 +108,21 @@ static void apply_assets(struct server *s, struct client *c, json_t *ids, bool s
 		}
 		if (!subscribe) {
 			if (c->sub[t])
-				sub_set(s, c, t, false);
+				sub_set(s, c, t, SUB_NONE);
 			continue;
 		}
 		if (c->sub[t])
 			continue; /* already subscribed: no new snapshot */
-		sub_set(s, c, t, true);
+		if (c->nserved >= s->cfg->max_per_conn) {
+			/* As the real service is reported to: beyond the cap, nothing at all. */
+			if (c->nover == 0)
+				sim_log("client %llu: over --max-per-conn %d: further tokens are "
+				        "silently not served",
+				        (unsigned long long)c->id, s->cfg->max_per_conn);
+			sub_set(s, c, t, SUB_OVER);
+			continue;
+		}
+		sub_set(s, c, t, SUB_SERVED);
 		if (books++)
 			sbuf_addc(b, ',');
 		gen_book_json(&s->gen, t, now, true, b);
@@ -193,6 +216,8 @@ static void on_text(struct server *s, struct client *c, const uint8_t *p, size_t
 	}
 	j = json_loadb((const char *)p, n, 0, NULL);
 	ids = json_object_get(j, "assets_ids");
+	if (json_is_array(ids) && json_array_size(ids) > c->max_ids)
+		c->max_ids = json_array_size(ids);
 	if (!json_is_object(j) || (ids && !json_is_array(ids))) {
 		refuse(s, c);
 	} else if (ids && (int)json_array_size(ids) > s->cfg->max_assets) {
@@ -268,7 +293,7 @@ static void distribute(struct server *s)
 			struct client *c = s->c[k];
 			if (!c->subscribed || (m->custom && !c->custom))
 				continue;
-			if (!m->global && !market_subscribed(c, m->market))
+			if (!m->global && !market_served(c, m->market))
 				continue;
 			channel_send(s, c, p, m->len, m->kind == GEN_PRICE_CHANGE, m->top_changed);
 		}

@@ -104,6 +104,10 @@ static int route_get(struct server *s, const char *path, const char *target, str
 	}
 	if (!strcmp(path, "/fault"))
 		return fault_now(s, target, b);
+	if (!strcmp(path, "/clients")) {
+		clients_json(s, b);
+		return 200;
+	}
 	SBUF_LIT(b, "{\"error\":\"not found\"}\n");
 	return 404;
 }

@@ -216,6 +216,8 @@ static const struct opt opts[] = {
  "asset ids in one client frame before the socket is closed"},
 {NULL, "gamma-rate", 0, "N", "300", INT(gamma_rate, 0, INT_MAX),
  "Gamma requests per 10 s before 429 Too Many Requests (0 = unlimited)"},
+{NULL, "max-per-conn", 0, "N", "500", INT(max_per_conn, 1, INT_MAX),
+ "tokens a connection serves; beyond, its further subscriptions silently get nothing"},
 {"Synthetic markets", "markets", 'm', "N", "12", INT(gen.markets, 1, GEN_MAX_MARKETS),
  "binary markets at start, two tokens each"},
 {NULL, "new-markets", 0, "N", "4", INT(gen.extra_markets, 0, GEN_MAX_MARKETS),
@@ -298,7 +300,7 @@ static const char usage_tail[] =
     "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (user channel,\n"
     "see --user-creds), GET /book?token_id=ID, POST /books [{\"token_id\":ID},...] (at\n"
     "most 250), /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG, /state, /user/state\n"
-    "(what the user channel sent), /stats, /health,\n"
+    "(what the user channel sent), /stats, /clients, /health,\n"
     "/fault?kind=close|stall|freeze|resume|garbage|truncate|oversize|drop|cross|wrongbbo|\n"
     "newmarket|resolve|pause|play[&client=ID] (pause and play stop and restart the\n"
     "synthetic flow: the truth stands still), /fault?kind=rest500|rest429|restslow|\n"

@@ -30,6 +30,12 @@
 #define GEN_WATERMARK (4u << 20)   /* pending bytes under which --rate max generates */
 #define LINGER_NS     2000000000LL /* wait for the peer's FIN after our close, ns */
 
+enum sub_state {
+	SUB_NONE = 0,   /* not subscribed */
+	SUB_SERVED = 1, /* subscribed: snapshots and updates */
+	SUB_OVER = 2,   /* subscribed beyond --max-per-conn: nothing is ever sent */
+};
+
 enum cstate {
 	C_TLS,     /* TLS handshake in progress */
 	C_HTTP,    /* reading a request head */
@@ -55,7 +61,10 @@ struct client {
 	struct ws_rx rx;        /* frame reassembly */
 	bool subscribed;        /* the initial subscription was received */
 	bool custom;            /* custom_feature_enabled was asked for */
-	uint8_t *sub;           /* per token: subscribed (heap, gen ntokens) */
+	uint8_t *sub;           /* per token: SUB_* (heap, gen ntokens) */
+	int nserved;            /* tokens subscribed and served (at most --max-per-conn) */
+	int nover;              /* tokens subscribed beyond it: silently never served */
+	size_t max_ids;         /* most asset ids seen in one frame of this client */
 	uint64_t data_sent;     /* data frames queued (faults count these) */
 	uint64_t pc_seen;       /* price_changes since the last withheld one */
 	bool drop_armed;        /* withhold the next top-changing price_change */
@@ -150,6 +159,8 @@ void channel_send(struct server *s, struct client *c, const char *p, size_t n, b
 void channel_pump_flow(struct server *s, int64_t now);
 void channel_pump_replay(struct server *s, int64_t now);
 void channel_pump_timers(struct server *s, int64_t now);
+/* clients.c: GET /clients, every market-channel connection and what it subscribed. */
+void clients_json(struct server *s, struct sbuf *b);
 
 /* user.c: the user channel (/ws/user). */
 int user_setup(struct server *s);

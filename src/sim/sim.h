@@ -59,6 +59,7 @@ struct sim_cfg {
 	double user_rate;        /* user channel: account actions per second (0 none) */
 	double user_step;        /* user channel: mean seconds between a trade's statuses */
 	int gamma_rate;          /* Gamma requests per 10 s before 429; 0 = unlimited */
+	int max_per_conn;        /* tokens served per connection; beyond, silently none */
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
 	struct sim_rest rest;    /* REST book service */

@@ -236,6 +236,17 @@ static bool mode_key(struct ui *u, struct market_state *m, int ch, bool is_key)
 			return true;
 		}
 		return false; /* every other key works as usual (q quits, R reconnects) */
+	case UI_MODE_CONN_VIEW:
+		if (move || a == ACT_ENTER || a == ACT_RECONNECT) {
+			ui_conns_key(u, m, a);
+			return true;
+		}
+		if (a == ACT_BACK || a == ACT_CONNS) {
+			u->mode = UI_MODE_NORMAL;
+			u->need_clear = true;
+			return true;
+		}
+		return false;
 	case UI_MODE_CONFIRM:
 		do_confirm(u, m, is_key ? 0 : ch);
 		return true;
@@ -364,6 +375,14 @@ static bool run_action(struct ui *u, struct market_state *m, enum ui_action a)
 		break;
 	case ACT_RECONNECT:
 		do_reconnect(u);
+		break;
+	case ACT_CONNS:
+		if (!u->detail_win) {
+			ui_status(u, "the terminal is too small for the connections view");
+			break;
+		}
+		u->view_off = 0;
+		u->mode = UI_MODE_CONN_VIEW;
 		break;
 	case ACT_ACK:
 	case ACT_CLEAR:

@@ -36,6 +36,8 @@
 	X(ACT_RESYNC, "resync", "resync the selected asset (fresh snapshot)", UI_CH('r', "r"))     \
 	X(ACT_RECONNECT, NULL, "reconnect now (skips the wait; drops a live connection)",          \
 	  UI_CH('R', "R"))                                                                         \
+	X(ACT_CONNS, NULL, "connections view: state, rates, drops; Enter/R reconnects one",        \
+	  UI_CH('c', "c"))                                                                         \
 	X(ACT_FILTER, "filter", "filter assets: label/id text, state:stale,drift (Esc clears)",    \
 	  UI_CH('/', "/"))                                                                         \
 	X(ACT_SORT, "sort", "sort by the next column (or click a column heading)",                 \

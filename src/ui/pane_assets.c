@@ -171,7 +171,7 @@ void ui_rows_build(struct ui *u, const struct market_state *m, int64_t now_mono,
 		if (!a->subscribed) {
 			continue;
 		}
-		enum ui_dstate d = ui_display_state(a->state, m->conn.alive);
+		enum ui_dstate d = ui_display_state(a->state, market_asset_alive(m, a));
 		u->state_count[d]++;
 		u->nsubscribed++;
 		if (ui_filter_pass(&u->filt, d, a->label, a->id)) {

@@ -135,7 +135,7 @@ static bool book_title(WINDOW *w, const struct ui_frame *f, const struct ui_rect
 	}
 	if (!a->have_snapshot && nb == 0 && na == 0) {
 		ui_put(w, 1, 1, r->w - 1, ui_attr(u, UC_INFO),
-		       f->m->conn.alive ? "awaiting snapshot" : "no feed");
+		       market_asset_alive(f->m, a) ? "awaiting snapshot" : "no feed");
 		return false;
 	}
 	return true;

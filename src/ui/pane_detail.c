@@ -47,7 +47,7 @@ static void figures(WINDOW *w, const struct ui_frame *f, const struct asset *a, 
 	ui_fmt_price(a->have_trade ? a->last_trade.price : a->last_trade_price_book, last,
 	             sizeof last);
 	ui_fmt_price(a->tick ? a->tick : PRICE_NONE, tick, sizeof tick);
-	enum ui_dstate ds = ui_display_state(a->state, f->m->conn.alive);
+	enum ui_dstate ds = ui_display_state(a->state, market_asset_alive(f->m, a));
 	snprintf(t, sizeof t,
 	         "state %s  bid %s  ask %s  spread %s  mid %s  last %s  tick %s  msgs %" PRIu64
 	         "  resyncs %" PRIu64 "  bbo checks %" PRIu64 " (%" PRIu64 " disagreed)",

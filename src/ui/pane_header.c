@@ -92,6 +92,7 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 	ui_flow_put(&fl, A_NORMAL, t);
 	snprintf(t, sizeof t, "reconn %" PRIu64, m->conn.reconnects);
 	ui_flow_put(&fl, ui_attr(u, m->conn.reconnects ? UC_WARN : UC_NORMAL), t);
+	ui_conn_header(&fl, f);
 
 	double mps = rate_per_sec(&m->msg_rate, f->now_s, 1);
 	double bps = rate_per_sec(&m->byte_rate, f->now_s, 1);

@@ -397,9 +397,12 @@ static void render_now(struct ui *u, struct market_state *m, int64_t now_mono, i
 	}
 	struct ui_frame f = {u, m, now_mono, now_real, u->now_s};
 	bool view = u->mode == UI_MODE_ASSET_VIEW || u->mode == UI_MODE_ALERT_VIEW ||
-	            u->mode == UI_MODE_USER_VIEW;
+	            u->mode == UI_MODE_USER_VIEW || u->mode == UI_MODE_CONN_VIEW;
 	if (view && u->detail_win) {
-		ui_draw_detail(&f);
+		if (u->mode == UI_MODE_CONN_VIEW)
+			ui_draw_conns(&f);
+		else
+			ui_draw_detail(&f);
 	}
 	for (int i = 0; i < UI_PANE_COUNT; i++) {
 		if (!u->win[i] || (view && u->detail_win)) {

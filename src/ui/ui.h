@@ -28,6 +28,7 @@ struct ui_hooks {
 	bool (*export_now)(void *ctx, char *msg, size_t cap); /* writes path or error into msg */
 	bool (*lookup)(void *ctx, const char *text); /* a slug to resolve via Gamma; false if
 	                                                unavailable */
+	bool (*reconnect_conn)(void *ctx, size_t conn); /* one pool connection; may be NULL */
 	void *ctx;                                   /* passed back to every hook */
 };
 

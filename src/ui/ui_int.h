@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "keymap.h"
 #include "layout.h"
+#include "market_conn.h"
 #include "prompt.h"
 #include "ui.h"
 
@@ -58,6 +59,7 @@ enum ui_mode {
 	UI_MODE_ASSET_VIEW,   /* an asset's drill-down covers the panes; Esc/Enter close it */
 	UI_MODE_ALERT_VIEW,   /* an alert's detail covers the panes; Esc/Enter close it */
 	UI_MODE_USER_VIEW,    /* your orders and trades (pane_user.c) cover the panes */
+	UI_MODE_CONN_VIEW,    /* the connections view covers the panes; Esc/c close it */
 };
 
 #define UI_SPARK_SECS   300 /* seconds of p95 history for the sparkline */
@@ -165,6 +167,12 @@ void ui_detail_key(struct ui *u, const struct market_state *m, enum ui_action a)
 void ui_draw_user(WINDOW *w, const struct ui_frame *f, const struct ui_rect *r);
 /* In the book ladder: a '*' in column 0 of a level where you have an open order. */
 void ui_user_marker(WINDOW *w, const struct ui_frame *f, int y, int side, int64_t price);
+/* The connections view (pane_conn.c): its selection is view_off; Enter and R reconnect
+ * the selected connection.  ui_conn_header adds "conns up/open" to the header. */
+void ui_draw_conns(const struct ui_frame *f);
+void ui_conns_key(struct ui *u, const struct market_state *m, enum ui_action a);
+struct ui_flow;
+void ui_conn_header(struct ui_flow *fl, const struct ui_frame *f);
 
 /* The alerts pane's rows (pane_alerts.c): the i-th row passing the alert filter (0 =
  * newest), or NULL; *abs gets its absolute row index (for the detail view). */

@@ -39,7 +39,6 @@ struct app {
 	struct market_state m; /* the model */
 	struct ring *data;     /* feed -> UI */
 	struct ring *cmd;      /* UI -> feed */
-	struct feed *feed;     /* unused since the shard pool (kept NULL) */
 	struct pool *pool;     /* live: the shard pool of feed connections, or NULL */
 	struct replay *replay; /* replay thread, or NULL */
 	struct gamma *gamma;   /* metadata lookups, or NULL */

@@ -56,7 +56,7 @@ static void pend_flush(struct app *a, struct discover *d)
 	size_t off = 0;
 	if (!d->pend)
 		return;
-	while (off < d->plen && a->feed) {
+	while (off < d->plen && a->pool) {
 		size_t end = off, n = 0;
 		while (end < d->plen && n < IDS_PER_COMMAND) {
 			end += strcspn(d->pend + end, " ");

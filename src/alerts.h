@@ -38,6 +38,7 @@
 	X(ALERT_MALFORMED, "malformed", ALERT_SEV_WARN)                                            \
 	X(ALERT_SERVER, "server", ALERT_SEV_WARN)                                                  \
 	X(ALERT_EXPORT, "export", ALERT_SEV_CRIT)                                                  \
+	X(ALERT_AUDIT, "audit", ALERT_SEV_CRIT)                                                    \
 	X(ALERT_INFO, "info", ALERT_SEV_INFO)
 
 enum alert_severity {

@@ -42,6 +42,7 @@ struct app {
 	struct replay *replay; /* replay thread, or NULL */
 	struct gamma *gamma;   /* metadata lookups, or NULL */
 	struct httpd *httpd;   /* --listen: the HTTP query API, or NULL */
+	struct rest *rest;     /* the REST worker (app_rest.c), or NULL when off */
 	struct recorder *rec;  /* --record, or NULL */
 	struct ui *ui;         /* the screen, or NULL when headless */
 	struct headless in;    /* headless standard-input commands */

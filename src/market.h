@@ -138,6 +138,8 @@ struct market_state {
 	/* transient, while one record is applied (0 otherwise) */
 	int64_t cur_real_ns; /* receipt time of the record being applied */
 	int64_t cur_mono_ns; /* ditto, monotonic */
+
+	struct market_rest *rest; /* REST truth (market_rest.h), NULL when off */
 };
 
 int market_init(struct market_state *m, const struct market_config *cfg);

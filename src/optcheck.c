@@ -162,6 +162,12 @@ static int check_source(const struct options *o, char *err, size_t errlen)
 		return -1;
 	if (o->ca_file && check_input("--ca-file", o->ca_file, false, err, errlen) != 0)
 		return -1;
+	if (o->rest.url && strncasecmp(o->rest.url, "http://", 7) != 0 &&
+	    strncasecmp(o->rest.url, "https://", 8) != 0) {
+		options_err(err, errlen, "--rest-url %s: expected http:// or https://",
+		            o->rest.url);
+		return -1;
+	}
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct options {
 	bool summary;              /* --summary: one line per second in headless mode */
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
+	struct rest_options rest;  /* REST truth: --rest-url, --audit-every, fallback */
 	struct ui_options ui;      /* screen settings */
 	struct asset_list assets;  /* --asset / --assets-file / --watchlist */
 	const char *config_path;   /* --config, NULL = the default file */

@@ -108,6 +108,7 @@ static const char *sample(const char *name, const char *arg, const char *file)
 	               {"stale-warn", "5"},
 	               {"lat-warn", "3"},
 	               {"export-dir", "/tmp"},
+	               {"rest-url", "http://127.0.0.1:9"},
 	               {"watchlist", "w"}},
 	  by_arg[] = {{"URL", "ws://127.0.0.1:9/x"},
 	              {"PATH", "/bin/true"},

@@ -5,7 +5,8 @@
  * An audit asks for the book and logs the asset's socket updates meanwhile; the answer
  * plus the logged updates not older than it make the shadow book, which then follows the
  * socket's updates not older than the REST timestamp.  Once the socket has applied an
- * update at or after that timestamp, everything before it has arrived, so the asset's book
+ * update after that timestamp, everything up to it has arrived (several frames may share
+ * the REST book's millisecond, so an equal timestamp is not enough), and the asset's book
  * and the shadow must be equal: a difference is a mismatch at once.  Without that (a quiet
  * market, a stalled feed) the books are compared after AUDIT_WAIT_NS, and a difference is
  * looked at once more before it counts.
@@ -116,7 +117,7 @@ void audit_answer(struct market_state *m, struct rs_slot *s, const struct rest_b
 	s->answered = true;
 	s->answered_ns = now;
 	s->ts_ms = rb->ts_ms;
-	if (a->last_ts_ms >= rb->ts_ms && rb->ts_ms)
+	if (rb->ts_ms && a->last_ts_ms > rb->ts_ms)
 		judge(m, s, true, now);
 }
 
@@ -177,7 +178,7 @@ void audit_tick(struct market_state *m, int64_t now)
 		if (!a->subscribed || !a->have_snapshot) {
 			rs_release(m, s); /* untrusted meanwhile: nothing to compare */
 		} else if (s->answered) {
-			bool synced = s->ts_ms && a->last_ts_ms >= s->ts_ms;
+			bool synced = s->ts_ms && a->last_ts_ms > s->ts_ms;
 			if (synced || now - s->answered_ns >= AUDIT_WAIT_NS)
 				judge(m, s, synced, now);
 		} else if (now - s->since_ns >= AUDIT_LOST_NS) {

@@ -3,7 +3,7 @@
  * stalls, silent freezes, garbage, truncated and oversize frames, fragmentation,
  * withheld price_changes (--drop-every), slow writes, and the runtime control
  * GET /fault?kind=... (which also triggers crosses, wrong best_bid_ask frames, new
- * markets, resolutions, and pauses the flow).
+ * markets, resolutions, pauses the flow, and arms the REST faults of restsrv.c).
  *
  * Faults happen only when a flag or GET /fault asks for them, and only on the
  * connections --fault-client (or client=) names.  The drops it executes are always
@@ -246,13 +246,15 @@ int fault_now(struct server *s, const char *target, struct sbuf *b)
 	int hit;
 
 	rest_query(target, "kind", kind, sizeof kind);
+	if (restctl_kind(kind) >= 0)
+		return restsrv_fault(s, kind, target, b);
 	if (rest_query(target, "client", cl, sizeof cl))
 		only = strtoull(cl, NULL, 10);
 	hit = fault_global(s, kind);
 	if (!hit && !client_kind(kind)) {
 		SBUF_LIT(b, "{\"ok\":false,\"error\":\"kind must be one of close stall freeze "
 		            "garbage truncate oversize drop resume cross wrongbbo newmarket "
-		            "resolve pause play\"}\n");
+		            "resolve pause play rest500 rest429 restslow restwrong\"}\n");
 		return 400;
 	}
 	for (size_t i = 0; i < s->nc && client_kind(kind); i++) {

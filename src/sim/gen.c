@@ -116,6 +116,7 @@ static void price_change(struct gen *g, int mi, int side, int slot, int32_t size
 	int ob = m->best[BID], oa = m->best[ASK];
 
 	set_level(m, side, slot, size);
+	m->book_ms = g->now_ms;
 	if (emit)
 		gen_json_price_change(g, mi, side, slot, size,
 		                      ob != m->best[BID] || oa != m->best[ASK]);

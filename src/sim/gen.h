@@ -64,6 +64,7 @@ struct gen_market {
 	bool quiet;        /* visible but never updated (--quiet-markets): goes stale */
 	int announced;     /* new_market frames sent for it */
 	int nsub;          /* connections subscribed to either token */
+	int64_t book_ms;   /* Unix ms stamped on the step that last changed the book, 0 never */
 };
 
 struct gen_cfg {

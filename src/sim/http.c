@@ -1,10 +1,13 @@
 /*
- * http: clobsim's HTTP side: request heads, the routes (CLOB /book, Gamma /markets,
- * /state, /stats, /health, /fault) and the WebSocket upgrade to /ws/market or /ws/user.
+ * http: clobsim's HTTP side: request heads and bodies, the routes (CLOB /book and
+ * /books via restsrv.c, Gamma /markets, /state, /stats, /health, /fault) and the
+ * WebSocket upgrade to /ws/market or /ws/user.
  *
  * Every plain request gets one answer and the connection closes (Connection: close);
- * bodies come from rest.c, faults.c or the counters here.  It never answers a request
- * it could not parse with anything but 400, and never writes to a socket (conn.c does).
+ * bodies come from rest.c, restsrv.c, faults.c or the counters here.  A request body is
+ * read only with a Content-Length of at most REST_BODY_MAX bytes (else 413; chunked,
+ * 411).  It never answers a request it could not parse with anything but 400, and never
+ * writes to a socket (conn.c does).
  * Called only from the poll loop (clobsim is single-threaded).
  */
 #include "server.h"
@@ -22,7 +25,10 @@ static void http_reply(struct server *s, struct client *c, int status, const cha
 	                     : status == 400 ? "Bad Request"
 	                     : status == 404 ? "Not Found"
 	                     : status == 405 ? "Method Not Allowed"
+	                     : status == 411 ? "Length Required"
+	                     : status == 413 ? "Content Too Large"
 	                     : status == 426 ? "Upgrade Required"
+	                     : status == 429 ? "Too Many Requests"
 	                                     : "Internal Server Error";
 	char head[512];
 	int n = snprintf(head, sizeof head,
@@ -68,6 +74,11 @@ static void stats_json(struct server *s, struct sbuf *b)
 			snprintf(q, sizeof tmp - (size_t)(q - tmp), "%.0f}\n", s->cfg->rate);
 	}
 	sbuf_adds(b, tmp);
+	if (b->len >= 2 && !memcmp(b->p + b->len - 2, "}\n", 2)) {
+		b->len -= 2;
+		restsrv_stats(s, b);
+		SBUF_LIT(b, "}\n");
+	}
 }
 
 /* GET /markets[?clob_token_ids=ID,...][&closed=true] */
@@ -90,12 +101,6 @@ static int route_get(struct server *s, const char *path, const char *target, str
 	if (!strcmp(path, "/health")) {
 		SBUF_LIT(b, "{\"status\":\"ok\"}\n");
 		return 200;
-	}
-	if (!strcmp(path, "/book")) {
-		if (rest_query(target, "token_id", arg, sizeof arg))
-			return rest_book(&s->gen, arg, now, b);
-		SBUF_LIT(b, "{\"error\":\"Invalid payload\"}");
-		return 400;
 	}
 	if (!strcmp(path, "/markets"))
 		return get_markets(s, target, b);
@@ -168,13 +173,50 @@ static void upgrade(struct server *s, struct client *c, const struct http_req *r
 	channel_on_bytes(s, c);
 }
 
+/* The body of the request whose head is head bytes: 1 when it is all here (*blen its
+ * length), 0 when more must come, -1 when an error answer was queued. */
+static int request_body(struct server *s, struct client *c, const struct http_req *r, long head,
+                        size_t *blen)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	static const char e411[] = "{\"error\":\"a body needs Content-Length\"}";
+	static const char e413[] = "{\"error\":\"body larger than 65536 bytes\"}";
+
+	*blen = 0;
+	if (r->chunked || r->body_len == -2 || r->body_len > REST_BODY_MAX) {
+		sbuf_reset(&c->in);
+		if (r->chunked)
+			http_reply(s, c, 411, "application/json", NULL, e411, sizeof e411 - 1);
+		else if (r->body_len == -2)
+			http_reply(s, c, 400, "text/plain", NULL, "bad request\n", 12);
+		else
+			http_reply(s, c, 413, "application/json", NULL, e413, sizeof e413 - 1);
+		return -1;
+	}
+	if (r->body_len <= 0)
+		return 1;
+	if (sbuf_pending(&c->in) - (size_t)head < (size_t)r->body_len) {
+		if (r->expect_100 && !c->sent_continue) {
+			c->sent_continue = true;
+			SBUF_LIT(&c->out, cont);
+		}
+		return 0;
+	}
+	*blen = (size_t)r->body_len;
+	return 1;
+}
+
 void http_on_bytes(struct server *s, struct client *c)
 {
 	struct http_req r;
-	long head = ws_parse_request(c->in.p ? c->in.p + c->in.off : "", sbuf_pending(&c->in),
-	                             MAX_HEAD, &r);
-	char path[1024];
+	long head;
+	char path[1024], extra[64];
+	size_t blen;
 
+	if (c->rest_due)
+		return; /* a held REST answer: restsrv_pump comes back when it is due */
+	head = ws_parse_request(c->in.p ? c->in.p + c->in.off : "", sbuf_pending(&c->in), MAX_HEAD,
+	                        &r);
 	if (head == 0)
 		return;
 	if (head < 0) {
@@ -182,9 +224,23 @@ void http_on_bytes(struct server *s, struct client *c)
 		http_reply(s, c, 400, "text/plain", NULL, "bad request\n", 12);
 		return;
 	}
-	sbuf_consume(&c->in, (size_t)head);
+	if (request_body(s, c, &r, head, &blen) <= 0)
+		return;
 	snprintf(path, sizeof path, "%s", r.target);
 	path[strcspn(path, "?")] = '\0';
+	if (!r.upgrade_ws) {
+		int st = restsrv_route(s, c, &r, path, c->in.p + c->in.off + head, blen, extra,
+		                       sizeof extra);
+		if (st < 0)
+			return; /* held by restslow, its bytes left in c->in */
+		if (st > 0) {
+			sbuf_consume(&c->in, (size_t)head + blen);
+			http_reply(s, c, st, "application/json", extra[0] ? extra : NULL,
+			           s->scratch.p ? s->scratch.p : "", s->scratch.len);
+			return;
+		}
+	}
+	sbuf_consume(&c->in, (size_t)head + blen);
 	if (r.upgrade_ws)
 		upgrade(s, c, &r, path);
 	else

@@ -164,6 +164,29 @@ static void set_oversize_bytes(struct sim_cfg *cfg, const char *arg)
 		die_opt(arg, "a size from 64 bytes to 4G");
 }
 
+static void set_rest_limit(struct sim_cfg *cfg, const char *arg)
+{
+	unsigned book, books;
+	int n = 0;
+
+	if (sscanf(arg, "%u,%u%n", &book, &books, &n) != 2 || arg[n] || arg[0] == '-' ||
+	    book > REST_LIMIT_MAX || books > REST_LIMIT_MAX)
+		die_opt(arg,
+		        "BOOK,BOOKS: two request counts per 10 s from 0 to 100000 (0 = no limit)");
+	cfg->rest.limit_book = book;
+	cfg->rest.limit_books = books;
+}
+
+static void set_rest_fault(struct sim_cfg *cfg, const char *arg)
+{
+	char err[160];
+
+	if (restctl_arm_spec(&cfg->rest.faults, arg, err, sizeof err) != 0) {
+		fprintf(stderr, "clobsim: --rest-fault: '%s': %s (see clobsim --help)\n", arg, err);
+		exit(2);
+	}
+}
+
 /* clang-format off */
 static const struct opt opts[] = {
 {"Server", "port", 'p', "N", "0", INT(port, 0, 65535),
@@ -234,6 +257,13 @@ static const struct opt opts[] = {
  "withhold one price_change every N (the truth still moves)"},
 {NULL, "slow-write", 0, "B", NULL, BYTES(fault.slow_write),
  "write at most B bytes/s to each connection"},
+{"REST (GET /book, POST /books)", "rest-limit", 0, "BOOK,BOOKS", "1500,500", FN(set_rest_limit),
+ "requests per sliding 10 s window, beyond which the answer is 429 with Retry-After "
+ "(0 = no limit)"},
+{NULL, "rest-fault", 0, "SPEC", NULL, FN(set_rest_fault),
+ "arm a REST fault at start, repeatable: rest500[:N], rest429[=S][:N] (Retry-After S, "
+ "default 1), restslow=MS[:N] (answer held MS ms), restwrong[=ASSET][:N] (best bid size "
+ "+1 share); N answers (default 1)"},
 {"", "help", 'h', NULL, NULL, ACTION(T_HELP), "this text"},
 {NULL, "version", 'V', NULL, NULL, ACTION(T_VERSION), "version"},
 };
@@ -252,10 +282,13 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "Endpoints: ws://127.0.0.1:PORT/ws/market (market channel), /ws/user (closed with\n"
-    "1008), GET /book?token_id=ID, /markets?clob_token_ids=ID[,ID], /markets/slug/SLUG,\n"
-    "/state, /stats, /health, /fault?kind=close|stall|freeze|resume|garbage|truncate|\n"
-    "oversize|drop|cross|wrongbbo|newmarket|resolve|pause|play[&client=ID]\n"
-    "(pause and play stop and restart the synthetic flow: the truth stands still).\n"
+    "1008), GET /book?token_id=ID, POST /books [{\"token_id\":ID},...] (at most 250),\n"
+    "/markets?clob_token_ids=ID[,ID], /markets/slug/SLUG, /state, /stats, /health,\n"
+    "/fault?kind=close|stall|freeze|resume|garbage|truncate|oversize|drop|cross|wrongbbo|\n"
+    "newmarket|resolve|pause|play[&client=ID] (pause and play stop and restart the\n"
+    "synthetic flow: the truth stands still), /fault?kind=rest500|rest429|restslow|\n"
+    "restwrong[&count=N][&retry_after=S][&ms=M][&asset_id=ID] (the next N REST book\n"
+    "answers).\n"
     "BYTES accept a K, M or G suffix (powers of 1024).  See clobsim(1).\n";
 
 /* Print text from column col, word-wrapped before HELP_WRAP, continuing at HELP_COL. */

@@ -40,8 +40,9 @@ static int dump_into(json_t *j, struct sbuf *body)
 	return 0;
 }
 
+/* One side's levels; best_delta (micro-shares) is added to the best level's size. */
 static json_t *levels_json(const struct gen *g, int token, int side, bool best_last, const char *pk,
-                           const char *sk)
+                           const char *sk, int64_t best_delta)
 {
 	static int64_t price[REST_MAX_LEVELS], size[REST_MAX_LEVELS];
 	int n = gen_levels(g, token, side, price, size, REST_MAX_LEVELS);
@@ -51,28 +52,34 @@ static json_t *levels_json(const struct gen *g, int token, int side, bool best_l
 		int j = best_last ? n - 1 - i : i;
 		json_t *o = json_object();
 		json_object_set_new(o, pk, num_json(price[j]));
-		json_object_set_new(o, sk, num_json(size[j]));
+		json_object_set_new(o, sk, num_json(size[j] + (j == 0 ? best_delta : 0)));
 		json_array_append_new(a, o);
 	}
 	return a;
 }
 
-int rest_book(const struct gen *g, const char *token_id, int64_t now_ms, struct sbuf *body)
+/* The /book object of token t.  *wrong asks for a spoiled book (restwrong): the best
+ * bid's size one share larger, or the best ask's when there is no bid; it is cleared
+ * when the book has no level to spoil. */
+static json_t *book_obj(const struct gen *g, int t, int64_t since_ms, bool *wrong)
 {
-	int t = gen_find_token(g, token_id, strlen(token_id));
-	char ts[24];
-
-	if (t < 0) {
-		SBUF_LIT(body, "{\"error\":\"No orderbook exists for the requested token id\"}");
-		return 404;
-	}
 	const struct gen_market *m = &g->m[t / 2];
 	json_t *o = json_object();
-	snprintf(ts, sizeof ts, "%lld", (long long)now_ms);
+	char ts[24];
+	int64_t bid_delta = 0, ask_delta = 0;
+
+	if (*wrong && gen_best(g, t, 0) >= 0)
+		bid_delta = REST_WRONG_DELTA;
+	else if (*wrong && gen_best(g, t, 1) >= 0)
+		ask_delta = REST_WRONG_DELTA;
+	else
+		*wrong = false;
+	/* the exchange time of this state: the frame that last changed the book */
+	snprintf(ts, sizeof ts, "%lld", (long long)(m->book_ms ? m->book_ms : since_ms));
 	json_object_set_new(o, "market", json_string(m->cond));
 	json_object_set_new(o, "asset_id", json_string(m->token[t % 2]));
 	json_object_set_new(o, "timestamp", json_string(ts));
-	/* a digest of the levels: stable while the book is unchanged */
+	/* the hash the market channel's book frame carries for this (true) state */
 	struct sbuf tmp = {0};
 	gen_book_json(g, t, 0, false, &tmp);
 	const char *h = tmp.p ? strstr(tmp.p, "\"hash\":\"") : NULL;
@@ -81,15 +88,51 @@ int rest_book(const struct gen *g, const char *token_id, int64_t now_ms, struct 
 		memcpy(hash, h + 8, 40);
 	sbuf_free(&tmp);
 	json_object_set_new(o, "hash", json_string(hash));
-	json_object_set_new(o, "bids", levels_json(g, t, 0, true, "price", "size"));
-	json_object_set_new(o, "asks", levels_json(g, t, 1, true, "price", "size"));
+	json_object_set_new(o, "bids", levels_json(g, t, 0, true, "price", "size", bid_delta));
+	json_object_set_new(o, "asks", levels_json(g, t, 1, true, "price", "size", ask_delta));
 	json_object_set_new(o, "min_order_size", json_string("5"));
 	json_object_set_new(o, "tick_size", num_json(gen_tick(g, t)));
 	json_object_set_new(o, "neg_risk", json_false());
 	int lt = m->last_trade[t % 2];
 	json_object_set_new(o, "last_trade_price",
 	                    json_string(lt >= 0 ? gen_price_text(lt) : "0.5"));
-	return dump_into(o, body) ? 500 : 200;
+	return o;
+}
+
+int rest_book(const struct gen *g, const char *token_id, int64_t since_ms, bool *wrong,
+              struct sbuf *body)
+{
+	int t = gen_find_token(g, token_id, strlen(token_id));
+	bool no = false;
+
+	if (!wrong)
+		wrong = &no;
+	if (t < 0) {
+		*wrong = false;
+		SBUF_LIT(body, "{\"error\":\"No orderbook exists for the requested token id\"}");
+		return 404;
+	}
+	return dump_into(book_obj(g, t, since_ms, wrong), body) ? 500 : 200;
+}
+
+int rest_books(const struct gen *g, const char (*ids)[REST_ID_LEN], int n, int64_t since_ms,
+               int *wrong_at, const char *wrong_asset, struct sbuf *body)
+{
+	json_t *a = json_array();
+	int at = -1;
+
+	for (int i = 0; i < n; i++) {
+		int t = gen_find_token(g, ids[i], strlen(ids[i]));
+		if (t < 0)
+			continue; /* as the exchange does: unknown ids are left out */
+		bool wrong =
+		    *wrong_at >= 0 && at < 0 && (!wrong_asset[0] || !strcmp(wrong_asset, ids[i]));
+		json_array_append_new(a, book_obj(g, t, since_ms, &wrong));
+		if (wrong)
+			at = (int)json_array_size(a) - 1;
+	}
+	*wrong_at = at;
+	return dump_into(a, body) ? 500 : 200;
 }
 
 static json_t *market_json(const struct gen *g, int mi)
@@ -189,8 +232,8 @@ int rest_state(const struct gen *g, const char *url, int64_t now_ms, struct sbuf
 		int64_t bb = gen_best(g, t, 0), ba = gen_best(g, t, 1);
 		json_object_set_new(a, "best_bid", bb >= 0 ? num_json(bb) : json_null());
 		json_object_set_new(a, "best_ask", ba >= 0 ? num_json(ba) : json_null());
-		json_object_set_new(a, "bids", levels_json(g, t, 0, false, "price", "size"));
-		json_object_set_new(a, "asks", levels_json(g, t, 1, false, "price", "size"));
+		json_object_set_new(a, "bids", levels_json(g, t, 0, false, "price", "size", 0));
+		json_object_set_new(a, "asks", levels_json(g, t, 1, false, "price", "size", 0));
 		json_object_set_new(a, "closed", json_boolean(m->closed));
 		json_array_append_new(assets, a);
 	}

@@ -14,9 +14,23 @@
 #include "gen.h"
 #include "sbuf.h"
 
-/* CLOB REST book of one token (levels best last).  Returns the HTTP status (200, or
- * 404 with an error body when the token is unknown). */
-int rest_book(const struct gen *g, const char *token_id, int64_t now_ms, struct sbuf *body);
+#define REST_ID_LEN      96      /* bytes of one id in rest_books' list, NUL included */
+#define REST_WRONG_DELTA 1000000 /* restwrong: micro-shares added to the best level */
+
+/* CLOB REST book of one token (levels best last), stamped with the exchange time of the
+ * frame that last changed it (since_ms when none has).  With *wrong (may be NULL) the
+ * book is spoiled as restwrong says; *wrong is cleared when it could not be (an unknown
+ * token, an empty book).  Returns the HTTP status (200, or 404 with an error body when
+ * the token is unknown). */
+int rest_book(const struct gen *g, const char *token_id, int64_t since_ms, bool *wrong,
+              struct sbuf *body);
+
+/* CLOB REST POST /books: the books of the known ids among ids[0..n), in request order,
+ * as a JSON array (unknown ids are left out).  With *wrong_at >= 0 on entry, the first
+ * book of wrong_asset ("" any) is spoiled; on return *wrong_at is its index in the
+ * answer, or -1 when none was.  Returns the HTTP status (200). */
+int rest_books(const struct gen *g, const char (*ids)[REST_ID_LEN], int n, int64_t since_ms,
+               int *wrong_at, const char *wrong_asset, struct sbuf *body);
 
 /* Gamma /markets: the visible markets holding any of the comma-separated token ids (all
  * markets when ids is NULL), closed ones only when include_closed.  Always 200. */

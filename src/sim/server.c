@@ -47,6 +47,7 @@ static void server_free(struct server *s)
 	free(s->pfd);
 	free(s->oversize);
 	sbuf_free(&s->scratch);
+	restsrv_free(s);
 	if (s->tls)
 		SSL_CTX_free(s->tls);
 	if (s->lfd >= 0)
@@ -67,6 +68,8 @@ static int server_setup(struct server *s, const struct sim_cfg *cfg)
 		fprintf(stderr, "clobsim: cannot set up %d markets\n", cfg->gen.markets);
 		return -1;
 	}
+	if (restsrv_init(s) != 0)
+		return -1;
 	if (cfg->assets_out && files_write_assets(&s->gen, cfg->assets_out) != 0)
 		return -1;
 	if (cfg->replay) {
@@ -117,7 +120,7 @@ static int poll_timeout(const struct server *s)
 	for (size_t k = 0; k < s->nc; k++)
 		if (s->c[k]->replaying || (s->cfg->fault.slow_write && sbuf_pending(&s->c[k]->out)))
 			return 1;
-	return 20;
+	return restsrv_timeout_ms(s, sim_mono_ns(), 20);
 }
 
 /* The poll set: the listening socket, then every connection in order.  Returns its
@@ -187,6 +190,7 @@ static int server_round(struct server *s)
 	channel_pump_timers(s, now);
 	channel_pump_flow(s, now);
 	channel_pump_replay(s, now);
+	restsrv_pump(s, now);
 	for (size_t k = 0; k < s->nc; k++)
 		if (s->c[k]->st != C_TLS)
 			conn_write(s, s->c[k], now);

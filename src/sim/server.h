@@ -18,6 +18,7 @@
 
 #include "gen.h"
 #include "log.h"
+#include "restctl.h"
 #include "sbuf.h"
 #include "sim.h"
 #include "tape.h"
@@ -63,6 +64,9 @@ struct client {
 	size_t rp_pos;          /* next tape frame */
 	int64_t rp_t0;          /* monotonic ns the tape started for this connection */
 	bool ssl_want_write;    /* TLS needs POLLOUT to make progress on a read */
+	int64_t rest_due;       /* restslow: monotonic ns the held request is answered, 0 none */
+	bool rest_admitted;     /* the held request was counted, limited and faulted already */
+	bool sent_continue;     /* "100 Continue" sent for the request being read */
 };
 
 struct stats {
@@ -74,6 +78,14 @@ struct stats {
 	uint64_t dropped_slow;     /* connections dropped for a full output buffer */
 	uint64_t http_requests;    /* non-WebSocket requests answered */
 	uint64_t faults;           /* fault events injected */
+	uint64_t rest_book;        /* GET /book requests received */
+	uint64_t rest_books;       /* POST /books requests received */
+	uint64_t rest_books_ids;   /* token ids asked for in those */
+	uint64_t rest_429;         /* REST answers 429 (limiter and rest429) */
+	uint64_t rest_limited;     /* of which the limiter's */
+	uint64_t rest_500;         /* rest500 answers */
+	uint64_t rest_slow;        /* restslow answers held */
+	uint64_t rest_wrong;       /* restwrong books served */
 };
 
 struct server {
@@ -101,6 +113,11 @@ struct server {
 	char *oversize;            /* the oversize frame (heap, lazily built) */
 	size_t oversize_len;       /* its bytes */
 	struct sbuf scratch;       /* dump arrays and HTTP bodies */
+	struct rlimit lim_book;    /* --rest-limit: GET /book admissions */
+	struct rlimit lim_books;   /* --rest-limit: POST /books admissions */
+	struct rest_faults rf;     /* REST faults armed (--rest-fault, GET /fault) */
+	struct rest_ids ids;       /* the ids of the POST /books being answered */
+	int64_t start_ms;          /* Unix ms at start: the timestamp of unchanged books */
 	char url[64];              /* ws(s)://127.0.0.1:PORT/ws/market */
 };
 
@@ -141,6 +158,16 @@ int fault_now(struct server *s, const char *target, struct sbuf *b);
 
 /* http.c: HTTP requests and the WebSocket upgrade. */
 void http_on_bytes(struct server *s, struct client *c);
+
+/* restsrv.c: the REST book service (/book, /books): limiter, faults, held answers. */
+int restsrv_init(struct server *s);
+void restsrv_free(struct server *s);
+int restsrv_route(struct server *s, struct client *c, const struct http_req *r, const char *path,
+                  const char *body, size_t blen, char *extra, size_t extracap);
+int restsrv_fault(struct server *s, const char *kind, const char *target, struct sbuf *b);
+void restsrv_pump(struct server *s, int64_t now);
+int restsrv_timeout_ms(const struct server *s, int64_t now, int ms);
+void restsrv_stats(const struct server *s, struct sbuf *b);
 
 /* files.c: files written besides the log. */
 int files_write_assets(const struct gen *g, const char *path);

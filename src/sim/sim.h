@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "gen.h"
+#include "restctl.h"
 
 struct sim_faults {
 	uint64_t client;         /* apply to this connection id only; 0 = every connection */
@@ -27,6 +28,12 @@ struct sim_faults {
 	bool fragment;           /* split every frame into several WebSocket fragments */
 	uint64_t drop_every;     /* withhold one price_change every N per connection (0 off) */
 	uint64_t slow_write;     /* bytes/s cap on writes to each connection (0 off) */
+};
+
+struct sim_rest {
+	uint32_t limit_book;       /* GET /book requests per 10 s window; 0 = no limit */
+	uint32_t limit_books;      /* POST /books requests per 10 s window; 0 = no limit */
+	struct rest_faults faults; /* REST faults armed at start (--rest-fault) */
 };
 
 struct sim_cfg {
@@ -50,6 +57,7 @@ struct sim_cfg {
 	int max_assets;          /* asset ids in one frame before the socket is closed */
 	struct gen_cfg gen;      /* synthetic markets */
 	struct sim_faults fault; /* fault injection */
+	struct sim_rest rest;    /* REST book service */
 };
 
 /* Run the server until a signal, --duration, or a fatal error.  Returns an exit code. */

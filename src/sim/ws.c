@@ -319,6 +319,29 @@ static void copy_trimmed(char *dst, size_t cap, const char *v, size_t vlen)
 	dst[vlen] = '\0';
 }
 
+/* The headers that say whether a body follows: Content-Length (digits only, at most 18;
+ * two that differ make it invalid), Transfer-Encoding, Expect: 100-continue. */
+static void header_body(struct http_req *r, const char *p, size_t nlen, const char *v, size_t vlen)
+{
+	char num[24];
+
+	if (nlen == 14 && strncasecmp(p, "Content-Length", 14) == 0) {
+		long n = 0;
+		size_t k;
+
+		copy_trimmed(num, sizeof num, v, vlen);
+		for (k = 0; num[k] >= '0' && num[k] <= '9' && k < 18; k++)
+			n = n * 10 + (num[k] - '0');
+		if (k == 0 || num[k] || (r->body_len != -1 && r->body_len != n))
+			n = -2;
+		r->body_len = n;
+	} else if (nlen == 17 && strncasecmp(p, "Transfer-Encoding", 17) == 0) {
+		r->chunked = true;
+	} else if (nlen == 6 && strncasecmp(p, "Expect", 6) == 0) {
+		r->expect_100 = header_has_token(v, vlen, "100-continue");
+	}
+}
+
 long ws_parse_request(const char *buf, size_t n, size_t max_head, struct http_req *r)
 {
 	const char *end = NULL;
@@ -339,6 +362,7 @@ long ws_parse_request(const char *buf, size_t n, size_t max_head, struct http_re
 		return -1;
 
 	memset(r, 0, sizeof *r);
+	r->body_len = -1;
 	eol = memchr(buf, '\r', (size_t)(end - buf) + 1);
 	sp1 = memchr(buf, ' ', (size_t)(eol - buf));
 	if (!sp1 || sp1 == buf || (size_t)(sp1 - buf) >= sizeof r->method)
@@ -374,6 +398,8 @@ long ws_parse_request(const char *buf, size_t n, size_t max_head, struct http_re
 
 			copy_trimmed(num, sizeof num, v, vlen);
 			r->ws_version = atoi(num);
+		} else {
+			header_body(r, p, nlen, v, vlen);
 		}
 	}
 	return (long)head;

@@ -116,6 +116,9 @@ struct http_req {
 	bool upgrade_ws;   /* Upgrade: websocket */
 	bool conn_upgrade; /* Connection lists the token "upgrade" */
 	bool http11;       /* HTTP/1.1 (or later) */
+	long body_len;     /* Content-Length, -1 when absent, -2 when invalid */
+	bool chunked;      /* Transfer-Encoding present (a body we do not read) */
+	bool expect_100;   /* Expect: 100-continue */
 };
 
 /* Parse a request head ending in CRLF CRLF.  Returns the head's length in bytes, 0 when

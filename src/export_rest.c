@@ -19,10 +19,11 @@ void export_rest_asset(const struct market_state *m, const struct asset *a,
 	(void)m;
 	const struct asset_rest *r = &a->rest;
 	json_object_set_new(j, "book_source", json_string(book_source_name(r->source)));
-	json_object_set_new(j, "book_source_age_ms",
-	                    r->source_mono_ns
-	                        ? json_integer((o->now_mono_ns - r->source_mono_ns) / NS_PER_MS)
-	                        : json_null());
+	(void)o;
+	/* A time, not an age: the same in every document published of this state. */
+	json_object_set_new(j, "book_source_time_ms",
+	                    r->source_real_ns ? json_integer(r->source_real_ns / NS_PER_MS)
+	                                      : json_null());
 	json_object_set_new(j, "book_rest_ts_ms",
 	                    r->book_ts_ms ? json_integer(r->book_ts_ms) : json_null());
 	json_object_set_new(j, "rest_books", json_integer((json_int_t)r->rest_books));

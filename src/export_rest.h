@@ -13,7 +13,7 @@
 #include "export.h"
 #include "market.h"
 
-/* Adds "book_source", "book_source_age_ms", "book_rest_ts_ms", "rest_dropped_older". */
+/* Adds "book_source", "book_source_time_ms", "book_rest_ts_ms", "rest_dropped_older". */
 void export_rest_asset(const struct market_state *m, const struct asset *a,
                        const struct export_options *o, json_t *j);
 

@@ -7,24 +7,12 @@
 # Skipped (77) when this clobsim has no POST /books (the limiter comes with it).
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
-
-sim_stats() { # KEY...: the sum of /stats counters
-	sim_get /stats >"$WORK/stats.json" || fail "GET /stats failed"
-	_expr=$(echo "$*" | sed 's/\([a-z_0-9]*\)/j["\1"]/g; s/ /+/g')
-	json_get "$WORK/stats.json" "$_expr"
-}
+. "$top_srcdir/tests/e2e_rest_common.sh"
 
 start_sim --markets 12 --new-markets 0 --rate 200 --seed 41 --rest-limit 20,5 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
-sim_get /stats >"$WORK/stats.json" || fail "GET /stats failed"
-grep -q '"rest_books"' "$WORK/stats.json" || {
-	echo "SKIP: this clobsim has no POST /books and no --rest-limit"
-	exit 77
-}
-start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
-	--rest-url "http://127.0.0.1:$SIM_PORT" --audit-every 1 --refresh 100
-wait_until 60 "the first books" top_snapshot_has \
-	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
+need_rest_sim
+start_top_rest --audit-every 1
 r0=$(sim_stats rest_book rest_books)
 l0=$(sim_stats rest_limited)
 t0=$(now_ms)
@@ -56,10 +44,8 @@ stop_pid "$SIM_PID" 10
 # One 429 with Retry-After: 10, no limit otherwise.
 start_sim --markets 12 --new-markets 0 --rate 200 --seed 42 --rest-limit 0,0 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim2.log"
-start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
-	--rest-url "http://127.0.0.1:$SIM_PORT" --audit-every 1 --refresh 100
-wait_until 60 "the first books" top_snapshot_has \
-	'all(a["state"] == "fresh" for a in j["assets"]) and j["audit"]["done"] >= 10'
+start_top_rest --audit-every 1
+wait_until 60 "audits" top_snapshot_has 'j["audit"]["done"] >= 10'
 sim_fault "rest429&retry_after=10&count=1"
 _dl=$(deadline 20)
 while [ "$(sim_stats rest_429)" = 0 ]; do

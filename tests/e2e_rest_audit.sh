@@ -7,18 +7,12 @@
 # Skipped (77) when this clobsim has no POST /books (the REST faults come with it).
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e_live_common.sh"
+. "$top_srcdir/tests/e2e_rest_common.sh"
 
 start_sim --markets 3 --new-markets 0 --rate 200 --seed 31 \
 	--assets-out "$WORK/assets.txt" --log "$WORK/sim.log"
-sim_get /stats >"$WORK/stats.json" || fail "GET /stats failed"
-grep -q '"rest_books"' "$WORK/stats.json" || {
-	echo "SKIP: this clobsim has no POST /books and REST faults"
-	exit 77
-}
-start_top --url "ws://127.0.0.1:$SIM_PORT/ws/market" --assets-file "$WORK/assets.txt" \
-	--rest-url "http://127.0.0.1:$SIM_PORT" --audit-every 2 --refresh 100
-wait_until 60 "the first books" top_snapshot_has \
-	'all(a["state"] == "fresh" for a in j["assets"]) and j["counters"]["frames"] > 100'
+need_rest_sim
+start_top_rest --audit-every 2
 t0=$(now_ms)
 SOAK=${REST_AUDIT_SECS:-60}
 _dl=$(deadline "$SOAK")
@@ -47,8 +41,8 @@ echo "busy market: $secs s without a false mismatch"
 sim_fault "restwrong&count=1"
 wait_until 30 "the mismatch" top_snapshot_has 'j["audit"]["mismatched"] >= 1'
 sleep 5
-sim_get /stats >"$WORK/stats.json" || fail "GET /stats failed"
-[ "$(json_get "$WORK/stats.json" 'j["rest_wrong"]')" = 1 ] || fail "clobsim served $(json_get "$WORK/stats.json" 'j["rest_wrong"]') wrong books, expected 1"
+wrong=$(sim_stats rest_wrong)
+[ "$wrong" = 1 ] || fail "clobsim served $wrong wrong books, expected 1"
 sim_fault pause
 converge "$WORK/assets.txt" 10
 snap_check "$WORK/final.json" <<'PY'

@@ -40,6 +40,7 @@
 	X(ALERT_EXPORT, "export", ALERT_SEV_CRIT)                                                  \
 	X(ALERT_TRADE_FAILED, "trade_failed", ALERT_SEV_CRIT)                                      \
 	X(ALERT_TRADE_STUCK, "trade_stuck", ALERT_SEV_WARN)                                        \
+	X(ALERT_AUDIT, "audit", ALERT_SEV_CRIT)                                                    \
 	X(ALERT_INFO, "info", ALERT_SEV_INFO)
 
 enum alert_severity {

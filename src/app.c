@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app_redis.h"
+#include "app_rest.h"
 #include "curlcfg.h"
 #include "market_conn.h"
 #include <stdlib.h>
@@ -201,7 +202,7 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 		return -1;
 	}
 	market_set_cmd(&a->m, app_command, a); /* the model's own resyncs */
-	return 0;
+	return app_rest_start(a, err, errlen);
 }
 
 /* --record: a write failure stops the recording, raises an alert and fails the run. */
@@ -329,7 +330,7 @@ static void timers(struct app *a, struct schedule *s, int64_t now)
  * false when the UI says quit. */
 static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t render_at)
 {
-	struct pollfd p[3 + MARKET_CONN_MAX];
+	struct pollfd p[4 + MARKET_CONN_MAX];
 	int np = 0, in_idx = -1, g_idx = -1, nring = 1;
 	p[np++] = (struct pollfd){.fd = ring_wake_fd(a->data), .events = POLLIN};
 	if (a->pool) {
@@ -347,6 +348,8 @@ static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t 
 		g_idx = np;
 		p[np++] = (struct pollfd){.fd = gamma_wake_fd(a->gamma), .events = POLLIN};
 	}
+	if (a->rest)
+		p[np++] = (struct pollfd){.fd = app_rest_fd(a), .events = POLLIN};
 	int64_t now = clock_mono_ns();
 	int timeout = wake > now ? (int)((wake - now + NS_PER_MS - 1) / NS_PER_MS) : 0;
 	/* The ring wakes us only on empty -> non-empty: with a backlog, never sleep. */
@@ -364,6 +367,7 @@ static bool wait_and_handle(struct app *a, int64_t wake, bool *backlog, int64_t 
 			break;
 		}
 	*backlog = drain(a, render_at);
+	app_rest_drain(a);
 	/* The UI reads keys without blocking; calling it on every wake-up (a signal such as
 	 * SIGWINCH included) makes resizes immediate. */
 	if (a->ui) {
@@ -464,6 +468,7 @@ int app_close(struct app *a)
 	}
 	httpd_stop(a->httpd);
 	a->httpd = NULL;
+	app_rest_stop(a);
 	if (a->ui) {
 		ui_destroy(a->ui);
 		a->ui = NULL;

@@ -44,6 +44,7 @@ struct app {
 	struct gamma *gamma;   /* metadata lookups, or NULL */
 	struct discover *disc; /* --all-markets, --event, --tag, --follow-new (discover.h) */
 	struct httpd *httpd;   /* --listen: the HTTP query API, or NULL */
+	struct rest *rest;     /* the REST worker (app_rest.c), or NULL when off */
 	struct recorder *rec;  /* --record, or NULL */
 	struct ui *ui;         /* the screen, or NULL when headless */
 	struct app_user *user; /* --user: the user channel (app_user.c), or NULL */

@@ -20,6 +20,7 @@
 #include "book.h"
 #include "clob.h"
 #include "health.h"
+#include "market_rest.h"
 #include "stats.h"
 
 #define ASSET_ID_MAX    TOKEN_ID_SIZE /* a token id and its NUL */
@@ -82,6 +83,7 @@ struct asset {
 	uint64_t orphan_updates;        /* level events before any snapshot */
 	bool stale_alerted;             /* an ALERT_STALE is outstanding */
 	bool crossed_alerted;           /* an ALERT_CROSSED is outstanding */
+	struct asset_rest rest;         /* REST: book source, resync, fallback (market_rest.c) */
 };
 
 struct market_state;

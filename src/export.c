@@ -21,6 +21,7 @@
 
 #include "export_redis.h"
 #include "export_user.h"
+#include "export_rest.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -118,6 +119,7 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	json_object_set_new(j, "bbo_mismatches", json_integer((json_int_t)a->bbo_mismatches));
 	json_object_set_new(j, "resyncs", json_integer((json_int_t)a->resyncs));
 	json_object_set_new(j, "orphan_updates", json_integer((json_int_t)a->orphan_updates));
+	export_rest_asset(m, a, o, j);
 	if (a->have_trade) {
 		char p[NUM_BUF], z[NUM_BUF];
 		num_format(a->last_trade.price, p, sizeof(p));
@@ -186,6 +188,7 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 			json_array_append_new(assets, asset_json(m, &m->assets[i], o));
 	json_object_set_new(root, "assets", assets);
 	json_object_set_new(root, "connections", export_conn_json(m, o));
+	export_rest_snapshot(m, o, root);
 
 	json_t *alerts = json_array();
 	size_t n = 0;
@@ -506,6 +509,10 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	               m->feed_ms, 1000, now_s);
 	metric_summary(&b, "clobtop_pipeline_latency", "Applied minus received", m->pipeline_us, 1,
 	               now_s);
+	char *rest = export_rest_metrics(m, o);
+	bprintf(&b, "%s", rest ? rest : "");
+	b.oom = b.oom || !rest;
+	free(rest);
 
 	/* Counts by state for every asset; the per-asset series only for the first
 	 * EXPORT_METRICS_MAX_ASSETS subscribed assets, so a scrape of the whole exchange stays

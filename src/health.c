@@ -94,6 +94,8 @@ static enum asset_state compute_state(const struct market_state *m, const struct
 {
 	if (a->resolved)
 		return ASSET_RESOLVED;
+	if (a->rest.fallback && a->have_snapshot)
+		return ASSET_REST;
 	if (!a->have_snapshot)
 		return unknown_to_exchange(m, a, now_mono_ns) ? ASSET_UNKNOWN : ASSET_AWAITING;
 	if (a->state == ASSET_DRIFT && a->mismatch_streak)

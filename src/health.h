@@ -45,7 +45,9 @@ enum health_class {
 	X(STALE, "stale", "STALE", 6, HEALTH_WARN, true, "no update for --stale-alert seconds")    \
 	X(CROSSED, "crossed", "CROSSED", 7, HEALTH_BAD, false, "best bid >= best ask in our book") \
 	X(DRIFT, "drift", "DRIFT", 8, HEALTH_BAD, false,                                           \
-	  "the exchange's best prices disagree with our book; resyncing")
+	  "the exchange's best prices disagree with our book; resyncing")                          \
+	X(REST, "rest", "rest", 9, HEALTH_WARN, false,                                             \
+	  "feed down: the book is polled from REST (--rest-poll); sorts first")
 
 enum asset_state {
 #define X(e, name, screen, sev, cls, feed, help) ASSET_##e,

@@ -65,6 +65,7 @@ int market_init(struct market_state *m, const struct market_config *cfg)
 
 void market_free(struct market_state *m)
 {
+	market_rest_free(m);
 	assets_free(m);
 	if (m->proto)
 		proto_destroy(m->proto);
@@ -159,6 +160,8 @@ static void resync_all(struct market_state *m, const char *why)
 
 void market_resync(struct market_state *m, const char *id, const char *why)
 {
+	if (m->rest && market_rest_resync(m, id, why))
+		return;
 	if (!m->cmd)
 		market_alert(m, ALERT_RESYNC, id, "resync needed (%s) but no live feed to ask",
 		             why);
@@ -213,6 +216,7 @@ void market_tick(struct market_state *m, int64_t now_mono_ns)
 	}
 	health_tick(m, judge);
 	m->cur_real_ns = 0;
+	market_rest_tick(m, now_mono_ns);
 }
 
 /* ---- events, one function per kind ---- */
@@ -276,11 +280,14 @@ static void on_book(struct market_state *m, struct asset *a, const struct event 
 	a->have_snapshot = true;
 	a->resync_pending = false;
 	a->last_book_mono_ns = m->cur_mono_ns;
+	market_rest_socket_book(m, a);
 	health_snapshot(m, a, m->cur_mono_ns);
 }
 
 static void on_level(struct market_state *m, struct asset *a, const struct event *ev)
 {
+	if ((a->rest.slot || a->rest.floor_ms) && market_rest_level(m, a, ev))
+		return;
 	if (!a->have_snapshot) {
 		/* Without a snapshot the book is unknown: applying would invent one. */
 		a->orphan_updates++;

@@ -147,6 +147,8 @@ struct market_state {
 	bool conn_scope;     /* set with cur_conn: "every asset" means cur_conn's assets */
 	struct market_conn *conns; /* one per pool connection slot, NULL without a pool */
 	size_t nconns;             /* slots allocated */
+
+	struct market_rest *rest; /* REST truth (market_rest.h), NULL when off */
 };
 
 int market_init(struct market_state *m, const struct market_config *cfg);

@@ -154,8 +154,13 @@ void market_conn_frame(struct market_state *m, int64_t now_s, const int64_t *lat
 		lat_window_record(c->feed_ms, now_s, *lat_ms);
 }
 
-bool market_asset_alive(const struct market_state *m, const struct asset *a)
+const struct conn_info *market_asset_conn(const struct market_state *m, const struct asset *a)
 {
 	const struct market_conn *c = market_conn_get(m, a->conn);
-	return c ? c->info->alive : m->conn.alive;
+	return c ? c->info : &m->conn;
+}
+
+bool market_asset_alive(const struct market_state *m, const struct asset *a)
+{
+	return market_asset_conn(m, a)->alive;
 }

@@ -70,6 +70,8 @@ const char *market_conn_prefix(const struct market_state *m);
  * feed latency, NULL when the frame carried no exchange timestamp). */
 void market_conn_frame(struct market_state *m, int64_t now_s, const int64_t *lat_ms);
 
+/* The connection a is subscribed on (market_state.conn without a pool). */
+const struct conn_info *market_asset_conn(const struct market_state *m, const struct asset *a);
 /* Is the connection a is subscribed on up?  (market_state.conn.alive without a pool.) */
 bool market_asset_alive(const struct market_state *m, const struct asset *a);
 

@@ -168,6 +168,12 @@ static int check_source(const struct options *o, char *err, size_t errlen)
 		            "found through Gamma: they need a live source and no --no-gamma");
 		return -1;
 	}
+	if (o->rest.url && strncasecmp(o->rest.url, "http://", 7) != 0 &&
+	    strncasecmp(o->rest.url, "https://", 8) != 0) {
+		options_err(err, errlen, "--rest-url %s: expected http:// or https://",
+		            o->rest.url);
+		return -1;
+	}
 	return 0;
 }
 

@@ -67,6 +67,7 @@ struct options {
 	int64_t trade_stuck_ms;    /* --trade-stuck-after */
 	struct feed_config feed;   /* feed thread settings (max_message 0 = what the ring holds) */
 	struct market_config mcfg; /* health thresholds */
+	struct rest_options rest;  /* REST truth: --rest-url, --audit-every, fallback */
 	struct ui_options ui;      /* screen settings */
 	struct redis_options rcfg; /* --redis*, --depth-sizes, --on-alert* */
 	struct discover_options disc; /* --all-markets, --event, --tag, --follow-new, ... */

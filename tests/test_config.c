@@ -67,6 +67,7 @@ static const char *sample(const char *name, const char *arg, const char *file)
 	               {"stale-warn", "5"},
 	               {"lat-warn", "3"},
 	               {"export-dir", "/tmp"},
+	               {"rest-url", "http://127.0.0.1:9"},
 	               {"watchlist", "w"},
 	               {"redis", "redis://127.0.0.1:9/0"},
 	               {"redis-stream", "s"},

@@ -50,9 +50,11 @@ static void figures(WINDOW *w, const struct ui_frame *f, const struct asset *a, 
 	enum ui_dstate ds = ui_display_state(a->state, market_asset_alive(f->m, a));
 	snprintf(t, sizeof t,
 	         "state %s  bid %s  ask %s  spread %s  mid %s  last %s  tick %s  msgs %" PRIu64
-	         "  resyncs %" PRIu64 "  bbo checks %" PRIu64 " (%" PRIu64 " disagreed)",
+	         "  resyncs %" PRIu64 "  bbo checks %" PRIu64 " (%" PRIu64
+	         " disagreed)  book from %s %" PRId64 " s ago",
 	         ui_dstate_text(ds), bid, ask, sp, mid, last, tick, a->msgs, a->resyncs,
-	         a->bbo_checks, a->bbo_mismatches);
+	         a->bbo_checks, a->bbo_mismatches, book_source_name(a->rest.source),
+	         a->rest.source_mono_ns ? (f->now_mono - a->rest.source_mono_ns) / NS_PER_S : 0);
 	wrapped(w, y, *y + 2, width, A_NORMAL, t);
 	snprintf(t, sizeof t, "id %s%s%s", a->id, a->market[0] ? "  market " : "", a->market);
 	wrapped(w, y, *y + 3, width, ui_attr(f->u, UC_DIM), t);

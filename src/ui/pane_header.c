@@ -120,6 +120,12 @@ static void header_draw(WINDOW *w, const struct ui_frame *f, const struct ui_rec
 	ui_flow_put(&fl, ui_attr(u, m->cnt.malformed ? UC_WARN : UC_NORMAL), t);
 	snprintf(t, sizeof t, "unknown %" PRIu64, m->cnt.unknown);
 	ui_flow_put(&fl, ui_attr(u, m->cnt.unknown ? UC_WARN : UC_NORMAL), t);
+	if (m->rest && m->rest->o.audit_every_ms) {
+		const struct audit_stats *au = &m->rest->audit;
+		snprintf(t, sizeof t, "audit %" PRIu64 " ok %" PRIu64 " bad", au->agreed,
+		         au->mismatched);
+		ui_flow_put(&fl, ui_attr(u, au->mismatched ? UC_BAD : UC_NORMAL), t);
+	}
 
 	if (!clock) {
 		return;

@@ -131,6 +131,10 @@ bool market_rest_level(struct market_state *m, struct asset *a, const struct eve
 	if (!s)
 		return false;
 	if (s->kind == RS_AUDIT && s->answered) {
+		if (ev->ts_ms && s->ts_ms && ev->ts_ms > s->ts_ms) {
+			audit_boundary(m, s); /* before this update can hide a difference */
+			return false;
+		}
 		if (!ev->ts_ms || ev->ts_ms >= s->ts_ms)
 			(void)book_apply_level(&s->shadow, ev->level.side, ev->level.price,
 			                       ev->level.size);

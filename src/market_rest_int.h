@@ -50,5 +50,9 @@ int rs_build(const struct rs_slot *s, struct book *b, const struct rest_book *rb
 void audit_answer(struct market_state *m, struct rs_slot *s, const struct rest_book *rb,
                   int64_t now);
 void audit_tick(struct market_state *m, int64_t now);
+/* The socket's first update after the REST book's timestamp is about to be applied: the
+ * book holds everything up to that timestamp, so it is judged now, before that update
+ * can overwrite the difference.  The slot is released. */
+void audit_boundary(struct market_state *m, struct rs_slot *s);
 
 #endif

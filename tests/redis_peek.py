@@ -63,10 +63,11 @@ class Resp:
         return self.read()
 
 
-def sub(port, out):
+def psubscribe(port, pattern, out, line):
+    """Append line(channel, data) to OUT for each message until the connection ends."""
     r = Resp(port)
     r.s.settimeout(None)
-    r.send("PSUBSCRIBE", "polymarket:*")
+    r.send("PSUBSCRIBE", pattern)
     r.read()
     with open(out, "a", encoding="utf-8") as f:
         while True:
@@ -75,24 +76,17 @@ def sub(port, out):
             except (EOFError, OSError):
                 return
             if m and m[0] == "pmessage":
-                f.write(json.dumps({"channel": m[2], "data": json.loads(m[3])}) + "\n")
+                f.write(line(m[2], m[3]))
                 f.flush()
+
+
+def sub(port, out):
+    psubscribe(port, "polymarket:*", out,
+               lambda c, d: json.dumps({"channel": c, "data": json.loads(d)}) + "\n")
 
 
 def raw(port, out):
-    r = Resp(port)
-    r.s.settimeout(None)
-    r.send("PSUBSCRIBE", "*")
-    r.read()
-    with open(out, "a", encoding="utf-8") as f:
-        while True:
-            try:
-                m = r.read()
-            except (EOFError, OSError):
-                return
-            if m and m[0] == "pmessage":
-                f.write("%s\t%s\n" % (m[2], m[3]))
-                f.flush()
+    psubscribe(port, "*", out, lambda c, d: "%s\t%s\n" % (c, d))
 
 
 READS = {"string": ("GET",), "stream": ("XRANGE", "-", "+"), "hash": ("HGETALL",),

@@ -10,6 +10,12 @@
   stream PORT KEY OUT     XRANGE KEY - + as a JSON list of {"id", "type", "asset_id",
                           "seq", "data"}
   count PORT PATTERN      how many keys match PATTERN
+  raw PORT OUT            PSUBSCRIBE * and append each message to OUT as one line
+                          "channel<TAB>data" exactly as received (nothing parsed, so a
+                          message of any shape is kept; the caller bounds it with timeout)
+  dump PORT OUT           every key (KEYS *) with its whole value as the server holds it:
+                          GET for strings, XRANGE for streams, the right read for the
+                          other types; one "key<TAB>type<TAB>value" line per key
 
 It must never touch anything but 127.0.0.1.
 """
@@ -57,10 +63,11 @@ class Resp:
         return self.read()
 
 
-def sub(port, out):
+def psubscribe(port, pattern, out, line):
+    """Append line(channel, data) to OUT for each message until the connection ends."""
     r = Resp(port)
     r.s.settimeout(None)
-    r.send("PSUBSCRIBE", "polymarket:*")
+    r.send("PSUBSCRIBE", pattern)
     r.read()
     with open(out, "a", encoding="utf-8") as f:
         while True:
@@ -69,8 +76,35 @@ def sub(port, out):
             except (EOFError, OSError):
                 return
             if m and m[0] == "pmessage":
-                f.write(json.dumps({"channel": m[2], "data": json.loads(m[3])}) + "\n")
+                f.write(line(m[2], m[3]))
                 f.flush()
+
+
+def sub(port, out):
+    psubscribe(port, "polymarket:*", out,
+               lambda c, d: json.dumps({"channel": c, "data": json.loads(d)}) + "\n")
+
+
+def raw(port, out):
+    psubscribe(port, "*", out, lambda c, d: "%s\t%s\n" % (c, d))
+
+
+READS = {"string": ("GET",), "stream": ("XRANGE", "-", "+"), "hash": ("HGETALL",),
+         "list": ("LRANGE", "0", "-1"), "set": ("SMEMBERS",),
+         "zset": ("ZRANGE", "0", "-1", "WITHSCORES")}
+
+
+def dump(port, out):
+    r = Resp(port)
+    with open(out, "w", encoding="utf-8") as f:
+        for k in sorted(r.cmd("KEYS", "*")):
+            t = r.cmd("TYPE", k)
+            if t == "none":  # expired between KEYS and TYPE
+                continue
+            read = READS.get(t)
+            if read is None:
+                sys.exit("redis_peek.py: key %s has a type (%s) dump cannot read" % (k, t))
+            f.write("%s\t%s\t%s\n" % (k, t, json.dumps(r.cmd(read[0], k, *read[1:]))))
 
 
 def cache(port, out):
@@ -106,6 +140,10 @@ def main():
         cache(sys.argv[2], sys.argv[3])
     elif cmd == "stream":
         stream(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif cmd == "raw":
+        raw(sys.argv[2], sys.argv[3])
+    elif cmd == "dump":
+        dump(sys.argv[2], sys.argv[3])
     elif cmd == "count":
         print(len(Resp(sys.argv[2]).cmd("KEYS", sys.argv[3])))
     else:

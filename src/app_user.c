@@ -82,10 +82,15 @@ int app_user_open(struct app *a, char *err, size_t errlen)
 	a->user = u;
 	int r = o->user_creds ? usercreds_load_file(&u->creds, o->user_creds, true, err, errlen)
 	                      : usercreds_load_env(&u->creds, err, errlen);
-	/* Nothing started later (hooks, --demo's clobsim) inherits them. */
-	unsetenv("CLOB_API_KEY");
-	unsetenv("CLOB_SECRET");
-	unsetenv("CLOB_PASS_PHRASE");
+	/* Nothing started later (hooks, --demo's clobsim) inherits them, and their bytes are
+	 * overwritten where they lie, so /proc/PID/environ no longer shows them either. */
+	static const char *const names[] = {"CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *v = getenv(names[i]);
+		if (v)
+			explicit_bzero(v, strlen(v));
+		unsetenv(names[i]);
+	}
 	if (r != 0)
 		return -1;
 	if (derive_url(u, a->url, o->user_url, err, errlen) != 0)

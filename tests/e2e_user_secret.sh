@@ -82,6 +82,11 @@ wait_until 60 "user trades in /snapshot" user_trades
 wait_until 30 "/healthz 200" http_fetch /healthz "$WORK/http-healthz.txt"
 http_fetch /metrics "$WORK/http-metrics.txt" || fail "GET /metrics failed"
 grep -q '^clobtop_' "$WORK/http-metrics.txt" || fail "/metrics has no clobtop_ series"
+# The environment it started with, as /proc shows it: the values are overwritten in place.
+tr '\0' '\n' <"/proc/$TOP_PID/environ" >"$WORK/proc-environ.txt" ||
+	fail "cannot read /proc/$TOP_PID/environ"
+grep -q '^CLOB_SECRET=' "$WORK/proc-environ.txt" ||
+	fail "/proc/$TOP_PID/environ does not show the variable: is TOP_PID clobtop?"
 # The cache keys live 5 s: read every key while clobtop runs, and again once it is done.
 if [ -n "$REDIS_OUTS" ]; then
 	"$PY" "$PEEK" dump "$REDIS_PORT" "$WORK/redis-keys.txt" || fail "reading every Redis key failed"
@@ -123,7 +128,7 @@ for f in "$WORK/open.out" "$WORK/open.err" "$WORK/top.out" "$WORK/top.err" \
 	"$WORK/rec.jsonl" "$WORK/snap.json" "$WORK/metrics.prom" "$WORK/screen.user" \
 	"$WORK/screen.help" "$WORK/err" "$WORK/sim.err" "$WORK/sim.out" "$UI_EXPORTS"/*.json \
 	"$WORK/hook.jsonl" "$WORK/hook.env" "$WORK/http-snapshot.json" "$WORK/http-healthz.txt" \
-	"$WORK/http-metrics.txt" $REDIS_OUTS; do
+	"$WORK/http-metrics.txt" "$WORK/proc-environ.txt" $REDIS_OUTS; do
 	[ -e "$f" ] || fail "expected output $f is missing"
 	for v in "$KEY" "$SECRET" "$PASS"; do
 		if grep -qF -- "$v" "$f"; then
@@ -133,4 +138,4 @@ for f in "$WORK/open.out" "$WORK/open.err" "$WORK/top.out" "$WORK/top.err" \
 done
 [ -s "$WORK/rec.jsonl" ] && [ -s "$WORK/top.out" ] || fail "--record or --summary wrote nothing"
 grep -q "user channel authenticated" "$WORK/sim.err" || fail "clobsim never authenticated clobtop"
-echo "PASS: no credential in $(ls "$UI_EXPORTS" | wc -l) screen snapshots, the screen, the recording, the snapshot, metrics, summary, stderr, the alert hook's input and environment, /snapshot, /metrics, /healthz, ${REDIS_OUTS:+Redis messages and keys, }or clobsim's log"
+echo "PASS: no credential in $(ls "$UI_EXPORTS" | wc -l) screen snapshots, the screen, the recording, the snapshot, metrics, summary, stderr, the alert hook's input and environment, /proc/PID/environ, /snapshot, /metrics, /healthz, ${REDIS_OUTS:+Redis messages and keys, }or clobsim's log"

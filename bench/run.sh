@@ -8,7 +8,7 @@
 #   BUILDDIR     where src/clobtop, src/clobsim and bench/* were built (default: the
 #                current directory, which is where make runs)
 #   BENCH_QUICK=1  5 s end-to-end steps and shorter samples, to try it quickly
-#   BENCH_ONLY="core e2e ceiling render idle rss redis http"  a subset
+#   BENCH_ONLY="core e2e ceiling render idle rss redis shards http"  a subset
 #   BENCH_HTTP_RATE, BENCH_HTTP_SECS, BENCH_HTTP_ROUNDS, BENCH_HTTP_NICE  see
 #                  bench/http_slow_bench.py (which also runs alone, exiting 1 on a miss)
 #   BENCH_RATES="1000 10000 ..."   the end-to-end ramp; BENCH_OUT=FILE  the JSON
@@ -37,5 +37,10 @@ PY=${PYTHON3:-}
 # The Redis figures (bench/redis_bench.sh) first; BENCH_ONLY without "redis" skips them.
 case " ${BENCH_ONLY:-redis} " in *" redis "*)
 	PYTHON3=$PY sh "$here/redis_bench.sh" || echo "bench: the Redis figures are missing" >&2 ;;
+esac
+# The shard pool's figures (bench/shards_bench.sh, issue 11); BENCH_ONLY without "shards"
+# skips them.
+case " ${BENCH_ONLY:-shards} " in *" shards "*)
+	PYTHON3=$PY sh "$here/shards_bench.sh" || echo "bench: the shard figures are missing" >&2 ;;
 esac
 exec "$PY" "$top_srcdir/bench/bench.py"

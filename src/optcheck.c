@@ -242,7 +242,6 @@ int options_check(struct options *o, char *err, size_t errlen)
 	if (check_source(o, err, errlen) != 0 || check_timers(o, err, errlen) != 0 ||
 	    check_outputs(o, err, errlen) != 0 || optredis_check(&o->rcfg, err, errlen) != 0)
 		return -1;
-	if (o->feed.max_message == 0)
-		o->feed.max_message = ring_max_record_for(o->ring_size);
+	/* --max-message not given stays 0: each connection's ring decides (pool_ring_bytes). */
 	return 0;
 }

@@ -303,10 +303,11 @@ static const struct opt_def opts[] = {
      SECS(feed.backoff_max_ms, 100, DAY_MS)},
     {"max-message", 0, "BYTES", NULL,
      "a larger message ends the connection (counted;\nit reconnects), at least 1k (default: the "
-     "most\nthe ring holds, half of --ring-size)",
+     "most\na connection's ring holds, half of it)",
      NULL, BYTES(feed.max_message, 1 << 10, INT64_C(1) << 40)},
-    {"ring-size", 0, "BYTES", "16M", "feed-to-UI ring, at least 4k (a power of two)", NULL,
-     BYTES(ring_size, 4 << 10, INT64_C(1) << 40)},
+    {"ring-size", 0, "BYTES", "16M",
+     "feed-to-UI rings of all connections together\n(each a share, at least 1M), at least 4k",
+     NULL, BYTES(ring_size, 4 << 10, INT64_C(1) << 40)},
     {"per-connection", 0, "N", "200",
      "assets per WebSocket connection, at most 500;\nmore assets open more connections", NULL,
      NUM(per_conn, 1, 500)},
@@ -470,7 +471,7 @@ static int apply_defaults(struct options *o, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	o->feed.max_message = 0; /* none given: the most the ring holds (options_check) */
+	o->feed.max_message = 0; /* none given: the most each connection's ring holds */
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "pool.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +24,44 @@ static uint64_t conn_seed(size_t k)
 	return s ^ ((uint64_t)k << 48) ^ 1; /* never 0: 0 means "pick one" to feed.c */
 }
 
+size_t pool_ring_bytes(size_t budget, size_t per_conn, size_t subscribed, size_t max_message)
+{
+	size_t total = 4u << 10; /* as ring_create rounds it: a power of two, at least 4 KiB */
+	while (total < budget && total <= SIZE_MAX / 2)
+		total <<= 1;
+	size_t conns = per_conn ? (subscribed + per_conn - 1) / per_conn : 1;
+	size_t floor = POOL_RING_FLOOR;
+	while (max_message && ring_max_record_for(floor) < max_message && floor < total)
+		floor <<= 1; /* an explicit --max-message always fits */
+	if (floor >= total)
+		return total;
+	size_t share = total;
+	while (conns > 1 && share / 2 >= floor && share > total / conns)
+		share /= 2; /* the largest power of two at or below total / conns */
+	return share;
+}
+
+/* Assets the model subscribes: what the connections must share the ring budget by. */
+static size_t subscribed(const struct market_state *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nassets; i++)
+		n += m->assets[i].subscribed;
+	return n;
+}
+
 /* Starts slot k's feed with ids as its initial subscription. */
 static int conn_start(struct pool *p, size_t k, const char *const *ids, size_t n, char *err,
                       size_t errlen)
 {
 	struct pool_conn *c = &p->c[k];
-	c->data = ring_create(p->ring_size);
+	size_t bytes =
+	    pool_ring_bytes(p->ring_size, p->per_conn, subscribed(p->m), p->fc.max_message);
+	c->data = ring_create(bytes);
 	c->cmd = ring_create(POOL_CMD_RING);
 	if (!c->data || !c->cmd || market_conn_open(p->m, k, p->fc.url) != 0) {
 		snprintf(err, errlen, "connection %zu: cannot create its rings (%zu bytes)", k,
-		         p->ring_size);
+		         bytes);
 		goto fail;
 	}
 	struct feed_config fc = p->fc;

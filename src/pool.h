@@ -36,6 +36,7 @@ struct ring_rec;
 #define POOL_PER_CONN_MAX     500
 #define POOL_IDLE_GRACE_NS    (30 * INT64_C(1000000000)) /* an empty connection closes */
 #define POOL_CMD_RING         (256u * 1024u)             /* bytes per command ring */
+#define POOL_RING_FLOOR       ((size_t)1 << 20)          /* smallest share of --ring-size */
 
 struct pool_conn {
 	bool open;              /* feed running */
@@ -55,7 +56,7 @@ typedef void (*pool_apply_fn)(void *ctx, size_t k, const struct ring_rec *rec, i
 struct pool {
 	struct feed_config fc;    /* shared settings; assets/nassets unused */
 	size_t per_conn;          /* --per-connection */
-	size_t ring_size;         /* bytes per data ring (--ring-size) */
+	size_t ring_size;         /* --ring-size: the data rings' budget (pool_ring_bytes) */
 	struct market_state *m;   /* the model: asset.conn lives there */
 	struct pool_conn *c;      /* slots, MARKET_CONN_MAX of them */
 	size_t n;                 /* slots ever used (open or closed) */
@@ -71,6 +72,13 @@ struct pool {
  * -1 with a message in err. */
 int pool_start(struct pool *p, const struct feed_config *fc, size_t per_conn, size_t ring_size,
                struct market_state *m, char *err, size_t errlen);
+/* Bytes of the data ring a connection opened now gets: --ring-size (budget) is shared
+ * by the connections that subscribed assets need at per_conn each -- the largest power of
+ * two at or below budget / connections -- but never less than POOL_RING_FLOOR or than
+ * the ring an explicit max_message (0: none) needs, and never more than budget.  The
+ * number is taken when a connection opens, so a pool that grows later may hold a little
+ * more than the budget (at most the floor per extra connection). */
+size_t pool_ring_bytes(size_t budget, size_t per_conn, size_t subscribed, size_t max_message);
 /* Stops every feed (each within about 2 s), applies what their rings still hold with fn,
  * and frees the rings. */
 void pool_stop(struct pool *p, pool_apply_fn fn, void *ctx);

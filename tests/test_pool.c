@@ -13,6 +13,7 @@
 #include "market_conn.h"
 #include "model_fixture.h"
 #include "pool.h"
+#include "ring.h"
 
 static void apply(void *ctx, size_t k, const struct ring_rec *rec, int64_t now)
 {
@@ -39,6 +40,25 @@ static void start(struct pool *p, struct market_state *m, size_t per)
 	char err[256];
 	ck_assert_msg(pool_start(p, &fc, per, 64 << 10, m, err, sizeof err) == 0, "%s", err);
 }
+
+/* --ring-size is the budget of every connection's ring together, with a 1 MiB floor. */
+START_TEST(ring_size_is_shared_by_the_connections)
+{
+	const size_t M = (size_t)1 << 20;
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 0, 0), 16 * M);     /* no assets yet */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 200, 0), 16 * M);   /* one connection */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 201, 0), 8 * M);    /* two */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 2500, 10000, 0), 4 * M); /* four */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 1000, 0), 2 * M);   /* five: 3.2 -> 2 */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 10000, 0), M);      /* fifty: the floor */
+	ck_assert_uint_eq(pool_ring_bytes(10 * M, 200, 400, 0), 8 * M);    /* rounded up first */
+	ck_assert_uint_eq(pool_ring_bytes(64 << 10, 200, 10000, 0), 64 << 10); /* below it */
+	/* An explicit --max-message raises the floor to a ring that carries it. */
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 10000, 3 * M), 8 * M);
+	ck_assert_uint_ge(ring_max_record_for(pool_ring_bytes(16 * M, 200, 10000, M)), M);
+	ck_assert_uint_eq(pool_ring_bytes(16 * M, 200, 10000, 64 << 20), 16 * M);
+}
+END_TEST
 
 START_TEST(assets_fill_connections_then_go_to_the_least_loaded)
 {
@@ -122,6 +142,7 @@ static Suite *suite(void)
 	TCase *t = tcase_create("placement");
 	tcase_set_timeout(t, 30);
 	tcase_add_test(t, assets_fill_connections_then_go_to_the_least_loaded);
+	tcase_add_test(t, ring_size_is_shared_by_the_connections);
 	tcase_add_test(t, unsubscribe_moves_nothing_and_an_empty_connection_closes_after_the_grace);
 	tcase_add_test(t, the_first_connection_stays_open_without_assets);
 	suite_add_tcase(s, t);

@@ -58,6 +58,8 @@ size_t bookrec_pack(void *buf, size_t cap, const struct book *b, const struct bo
 		}
 	for (int s = 0; s < 2; s++) {
 		const struct book_side *bs = &b->side[s];
+		if (n[s] == 0) /* an empty side may have no array at all */
+			continue;
 		/* the best n[s] levels: the last ones of the array */
 		memcpy(o, bs->lv + (bs->n - n[s]), n[s] * LV_SIZE);
 		o += n[s] * LV_SIZE;
@@ -97,7 +99,8 @@ int bookrec_render(const void *rec, size_t len, const char *asset_id, struct ev_
 	if (n[0] > BOOKREC_SIDE_MAX || n[1] > BOOKREC_SIDE_MAX || n[0] + n[1] > lvcap ||
 	    len - at != (size_t)(n[0] + n[1]) * LV_SIZE)
 		return -1;
-	memcpy(lv, r + at, (size_t)(n[0] + n[1]) * LV_SIZE);
+	if (n[0] + n[1])
+		memcpy(lv, r + at, (size_t)(n[0] + n[1]) * LV_SIZE);
 	struct book view = {
 	    .side = {[SIDE_BID] = {lv, n[0], n[0]}, [SIDE_ASK] = {lv + n[0], n[1], n[1]}}};
 	return bookmsg_book(buf, cap, &view, &m, out);

@@ -204,6 +204,7 @@ START_TEST(a_packed_book_renders_to_the_same_bytes)
 	expect_round_trip(&b, &m, MSG_CAP);
 	struct bookmsg_meta odd = {"9", 5, "a\"b\\c\n\x01\xff", 1, "fresh", "ws://x/\"y", 0};
 	expect_round_trip(&b, &odd, MSG_CAP);
+	book_free(&b);
 	fill_book(&b, 400); /* truncated in a small buffer */
 	expect_round_trip(&b, &m, 4096);
 	m.max_levels = 0;

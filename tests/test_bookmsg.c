@@ -1,7 +1,8 @@
 /*
  * Tests for bookmsg: the rendered JSON is parsed back with jansson and compared, level by
  * level, with the book it came from; a book too large for the buffer stays valid JSON,
- * ends at a level boundary, keeps the best levels of both sides and says so.
+ * ends at a level boundary, keeps the best levels of both sides and says so.  A book
+ * packed as a binary record (bookrec) renders to exactly the bytes of bookmsg_book().
  */
 #include <check.h>
 #include <jansson.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "bookmsg.h"
+#include "bookrec.h"
 
 #define SH(n) ((int64_t)(n)*NUM_SCALE)
 
@@ -158,6 +160,95 @@ START_TEST(trade_message_parses_back)
 }
 END_TEST
 
+#define MSG_CAP (256 * 1024) /* PUB_MSG_MAX: the buffer the publisher renders into */
+
+/* bookmsg_book(b, m) into cap bytes == bookrec_pack(b, m) then bookrec_render(). */
+static void expect_round_trip(const struct book *b, const struct bookmsg_meta *m, size_t cap)
+{
+	static char want[MSG_CAP], got[MSG_CAP];
+	static unsigned char rec[BOOKREC_MAX];
+	static struct ev_level lv[2 * BOOKREC_SIDE_MAX];
+	struct bookmsg_out wo, go;
+	ck_assert_int_eq(bookmsg_book(want, cap, b, m, &wo), 0);
+	size_t len = bookrec_pack(rec, sizeof(rec), b, m);
+	ck_assert_uint_gt(len, 0);
+	memset(got, 'x', cap);
+	ck_assert_int_eq(
+	    bookrec_render(rec, len, m->asset_id, lv, 2 * BOOKREC_SIDE_MAX, got, cap, &go), 0);
+	ck_assert_uint_eq(go.len, wo.len);
+	ck_assert_msg(memcmp(got, want, wo.len + 1) == 0, "rendered %.300s\nwanted   %.300s", got,
+	              want);
+	ck_assert(go.bids == wo.bids && go.asks == wo.asks && go.truncated == wo.truncated);
+	/* a cut record, or too little scratch, is refused */
+	ck_assert_int_eq(
+	    bookrec_render(rec, len - 1, m->asset_id, lv, 2 * BOOKREC_SIDE_MAX, got, cap, &go), -1);
+	if (wo.bids + wo.asks > 0)
+		ck_assert_int_eq(bookrec_render(rec, len, m->asset_id, lv, 0, got, cap, &go), -1);
+}
+
+START_TEST(a_packed_book_renders_to_the_same_bytes)
+{
+	struct book b;
+	fill_book(&b, 40);
+	struct bookmsg_meta m = {
+	    "12345", 1790658661234, "5511583ad6f3", 1790658661240123456, "fresh", "live", 0};
+	expect_round_trip(&b, &m, MSG_CAP);
+	expect_round_trip(&b, &m, 4096);
+	m.hash = NULL;
+	expect_round_trip(&b, &m, MSG_CAP);
+	m.hash = "";
+	m.state = NULL;
+	m.ts_ms = 0;
+	expect_round_trip(&b, &m, MSG_CAP);
+	m.max_levels = 5;
+	expect_round_trip(&b, &m, MSG_CAP);
+	struct bookmsg_meta odd = {"9", 5, "a\"b\\c\n\x01\xff", 1, "fresh", "ws://x/\"y", 0};
+	expect_round_trip(&b, &odd, MSG_CAP);
+	book_free(&b);
+	fill_book(&b, 400); /* truncated in a small buffer */
+	expect_round_trip(&b, &m, 4096);
+	m.max_levels = 0;
+	expect_round_trip(&b, &m, 4096);
+	book_free(&b);
+	book_init(&b);
+	expect_round_trip(&b, &m, BOOKMSG_MIN_BUF);
+	static char big[BOOKREC_STR_MAX + 1];
+	memset(big, 'h', BOOKREC_STR_MAX);
+	m.hash = big;
+	static unsigned char rec[256];
+	ck_assert_uint_eq(bookrec_pack(rec, sizeof(rec), &b, &m), 0); /* string too long */
+	m.hash = NULL;
+	ck_assert_uint_eq(bookrec_pack(rec, 8, &b, &m), 0); /* buffer too small */
+}
+END_TEST
+
+/* Sides longer than a record keeps (BOOKREC_SIDE_MAX) render as the full book would:
+ * truncated at the same levels. */
+START_TEST(a_book_deeper_than_a_record_renders_to_the_same_bytes)
+{
+	struct book b;
+	book_init(&b);
+	for (int i = 0; i < BOOKREC_SIDE_MAX + 500; i++)
+		ck_assert_int_eq(book_apply_level(&b, SIDE_BID, 1 + 40 * i, SH(1) + i), 0);
+	struct bookmsg_meta m = {"5", 1, NULL, 1, "fresh", "live", 0};
+	expect_round_trip(&b, &m, MSG_CAP); /* one side only */
+	for (int i = 0; i < 3000; i++)
+		ck_assert_int_eq(book_apply_level(&b, SIDE_ASK, 999999 - 40 * i, 7), 0);
+	expect_round_trip(&b, &m, MSG_CAP);
+	for (int i = 3000; i < BOOKREC_SIDE_MAX + 10; i++)
+		ck_assert_int_eq(book_apply_level(&b, SIDE_ASK, 999999 - 40 * i - 20, 7), 0);
+	expect_round_trip(&b, &m, MSG_CAP);
+	/* exactly as many levels as a record keeps */
+	struct book c;
+	book_init(&c);
+	for (int i = 0; i < BOOKREC_SIDE_MAX; i++)
+		ck_assert_int_eq(book_apply_level(&c, SIDE_BID, i + 1, 1), 0);
+	expect_round_trip(&c, &m, MSG_CAP);
+	book_free(&c);
+	book_free(&b);
+}
+END_TEST
+
 static Suite *bookmsg_suite(void)
 {
 	Suite *s = suite_create("bookmsg");
@@ -168,6 +259,11 @@ static Suite *bookmsg_suite(void)
 	tcase_add_test(tc, strings_are_escaped_into_valid_json);
 	tcase_add_test(tc, trade_message_parses_back);
 	suite_add_tcase(s, tc);
+	TCase *rc = tcase_create("record");
+	tcase_set_timeout(rc, 60);
+	tcase_add_test(rc, a_packed_book_renders_to_the_same_bytes);
+	tcase_add_test(rc, a_book_deeper_than_a_record_renders_to_the_same_bytes);
+	suite_add_tcase(s, rc);
 	return s;
 }
 

@@ -212,7 +212,16 @@ START_TEST(books_and_trades_arrive_on_their_channels_and_the_cache_expires)
 	next_message(sub, chan, sizeof(chan), payload, sizeof(payload));
 	ck_assert_str_eq(chan, "polymarket:trade:111");
 	ck_assert(strstr(payload, "\"clobtop.trade/1\"") != NULL);
-	wait_published(p, 2, 10);
+	/* the book handed on as a record, rendered by the publisher: the same bytes */
+	struct bookmsg_meta m = {"111",   1790000000000, "abc", 1790000000000123456,
+	                         "fresh", "live",        0};
+	char want[4096];
+	ck_assert_int_eq(bookmsg_book(want, sizeof(want), &b, &m, NULL), 0);
+	ck_assert(publish_push_book(p, PUB_BOOK, "111", &b, &m));
+	next_message(sub, chan, sizeof(chan), payload, sizeof(payload));
+	ck_assert_str_eq(chan, "polymarket:orderbook:111");
+	ck_assert_str_eq(payload, want);
+	wait_published(p, 3, 10);
 
 	redisContext *c = client(5);
 	r = redisCommand(c, "GET orderbook:polymarket:111");
@@ -245,7 +254,13 @@ START_TEST(the_stream_is_in_gap_free_order)
 			push_trade(p, "5", 1000 + i);
 		} else {
 			book_apply_level(&b, SIDE_BID, 1000 + 1000 * (i % 50), NUM_SCALE + i);
-			push_book(p, "5", &b, i % 4 ? PUB_BOOK : PUB_CACHE);
+			if (i % 8 < 4) {
+				push_book(p, "5", &b, i % 4 ? PUB_BOOK : PUB_CACHE);
+			} else { /* half the books as records, rendered by the publisher */
+				struct bookmsg_meta m = {"5", 1, NULL, 1, "fresh", "live", 0};
+				ck_assert(publish_push_book(p, i % 4 ? PUB_BOOK : PUB_CACHE, "5",
+				                            &b, &m));
+			}
 		}
 	}
 	wait_published(p, (uint64_t)n, 30);

@@ -71,6 +71,11 @@ size_t ring_max_record_for(size_t capacity)
 	return cap ? cap / 2 - sizeof(struct rec_hdr) : 0;
 }
 
+void ring_prefault(struct ring *r)
+{
+	memset(r->buf, 0, r->capacity);
+}
+
 struct ring *ring_create(size_t capacity)
 {
 	size_t cap = round_capacity(capacity);

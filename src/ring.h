@@ -34,6 +34,10 @@ struct ring_rec {
  * or when the eventfd cannot be created (errno is set). */
 struct ring *ring_create(size_t capacity);
 void ring_destroy(struct ring *r);
+/* Before any producer or consumer uses it: touch every page of the buffer, so the ring is
+ * resident from the start instead of growing the resident size slowly as a quiet
+ * producer writes round it for the first time (which looks like a leak). */
+void ring_prefault(struct ring *r);
 
 /* Producer.  Returns true when the record was stored, false when it was dropped (full, or
  * larger than the ring can ever hold).  The flags of rec are ORed with RING_F_GAP when

@@ -60,9 +60,15 @@ echo "CLOBTOP-EXIT=\$?"
 stty -a >"$WORK/stty.after" 2>&1
 PS1='$PROMPT ' exec sh -i
 EOF
-	$T new-session -d -s ui -x "$_w" -y "$_h" \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 sh $WORK/run.sh" ||
-		fail "tmux could not start a session"
+	# A loaded machine (or a server from the last start still shutting down on the same
+	# socket) can make one attempt fail: try again until a deadline, then fail.
+	_ts=$(deadline 20)
+	until $T new-session -d -s ui -x "$_w" -y "$_h" \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 sh $WORK/run.sh" 2>"$WORK/tmux.err"; do
+		before "$_ts" || fail "tmux could not start a session: $(cat "$WORK/tmux.err")"
+		$T kill-server 2>/dev/null
+		sleep 0.5
+	done
 	_us_dl=$(deadline 30)
 	while [ ! -s "$WORK/pid" ] && before "$_us_dl"; do
 		sleep 0.05

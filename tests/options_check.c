@@ -42,3 +42,16 @@ bool options_check_owns(const char *p)
 {
 	return p >= store[0] && p < store[ARGS_MAX];
 }
+
+const char *options_check_file(const char *dir, const char *name, const char *content)
+{
+	static char path[8][256];
+	static int which;
+	char *p = path[which++ % 8];
+	snprintf(p, 256, "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	return p;
+}

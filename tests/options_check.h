@@ -45,4 +45,8 @@ bool options_check_owns(const char *p);
 		              "message not one clean line: %s", err);                              \
 	} while (0)
 
+/* Writes content to dir/name and returns the path (one of 8 static buffers, reused in
+ * turn); fails the test when the file cannot be written. */
+const char *options_check_file(const char *dir, const char *name, const char *content);
+
 #endif

@@ -47,15 +47,7 @@ static void teardown(void)
 
 static const char *tmp_file(const char *name, const char *content)
 {
-	static char path[8][256];
-	static int which;
-	char *p = path[which++ % 8];
-	snprintf(p, 256, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(content, f);
-	fclose(f);
-	return p;
+	return options_check_file(tmpdir, name, content);
 }
 
 /* A value each option accepts that is not its default, by option or argument name. */

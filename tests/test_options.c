@@ -41,15 +41,7 @@ static void teardown(void)
 
 static const char *tmp_file(const char *name, const char *content)
 {
-	static char path[8][256];
-	static int which;
-	char *p = path[which++ % 8];
-	snprintf(p, 256, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(content, f);
-	fclose(f);
-	return p;
+	return options_check_file(tmpdir, name, content);
 }
 
 START_TEST(defaults_are_the_documented_ones)

@@ -20,6 +20,7 @@
 #include "app_redis.h"
 #include "app_rest.h"
 #include "curlcfg.h"
+#include "evpack.h"
 #include "market_conn.h"
 #include <stdlib.h>
 #include "labels.h"
@@ -191,6 +192,8 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 	fc.url = a->url;
 	fc.ca_file = o->ca_file;
 	fc.insecure = o->insecure;
+	fc.parse = true; /* each connection's thread parses its own frames */
+	fc.keep_raw = a->rec != NULL;
 	if (!(a->pool = calloc(1, sizeof(*a->pool)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -205,11 +208,20 @@ int app_start_source(struct app *a, char *err, size_t errlen)
 	return app_rest_start(a, err, errlen);
 }
 
-/* --record: a write failure stops the recording, raises an alert and fails the run. */
+/* --record: a write failure stops the recording, raises an alert and fails the run.
+ * The exact frame as it arrived: a raw one, or the copy a parsed one carries. */
 static void record_frame(struct app *a, const struct ring_rec *rec)
 {
-	if (recorder_write(a->rec, rec->t_real_ns, rec->data, rec->len) == 0 ||
-	    !recorder_error(a->rec)[0])
+	const void *frame = rec->data;
+	size_t len = rec->len;
+	struct evpack_info info;
+	if (rec->kind == REC_EVENTS) {
+		if (!evpack_read_info(rec->data, rec->len, &info) || !info.raw)
+			return;
+		frame = info.raw;
+		len = info.raw_len;
+	}
+	if (recorder_write(a->rec, rec->t_real_ns, frame, len) == 0 || !recorder_error(a->rec)[0])
 		return;
 	snprintf(a->rec_error, sizeof(a->rec_error), "%s", recorder_error(a->rec));
 	market_alert(&a->m, ALERT_INFO, NULL, "%s; recording stopped", a->rec_error);
@@ -232,7 +244,7 @@ static void note_conn(struct app *a, const struct ring_rec *rec)
 void app_apply(void *ctx, size_t conn, const struct ring_rec *rec, int64_t now)
 {
 	struct app *a = ctx;
-	if (a->rec && rec->kind == REC_FRAME)
+	if (a->rec && (rec->kind == REC_FRAME || rec->kind == REC_EVENTS))
 		record_frame(a, rec);
 	if (rec->kind == REC_CONN)
 		note_conn(a, rec);

@@ -63,6 +63,8 @@ struct asset {
 	bool have_snapshot;             /* a book arrived since (re)subscription */
 	bool resolved;                  /* market_resolved seen */
 	bool resync_pending;            /* resync requested, snapshot not yet arrived */
+	bool lost;                      /* a record the ring dropped was about it: resync
+	                                   pending at its connection's next turn (market_lost.c) */
 	int64_t awaiting_since_mono_ns; /* receipt time the wait for a snapshot began */
 	int64_t last_update_mono_ns;    /* last event of any kind for this asset, 0 never */
 	int64_t last_book_mono_ns;      /* last book snapshot */

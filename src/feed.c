@@ -59,6 +59,7 @@ static bool push_conn_now(struct feed *f, const struct conn_event *ev)
 	struct ring_rec rec = {
 	    .len = sizeof(*ev),
 	    .kind = REC_CONN,
+	    .flags = feed_rec_flags(f),
 	    .t_real_ns = clock_real_ns(),
 	    .t_mono_ns = clock_mono_ns(),
 	    .data = ev,
@@ -66,9 +67,33 @@ static bool push_conn_now(struct feed *f, const struct conn_event *ev)
 	return ring_push(f->data, &rec);
 }
 
+/* What was lost goes before anything newer, so the UI resyncs those assets before it
+ * applies later updates to them.  True when nothing lost is left to report. */
+static bool flush_lost(struct feed *f)
+{
+	if (!f->lost || !lostids_pending(f->lost))
+		return true;
+	size_t len;
+	const void *payload = lostids_payload(f->lost, &len);
+	struct ring_rec rec = {
+	    .len = (uint32_t)len,
+	    .kind = REC_LOST,
+	    .flags = feed_rec_flags(f),
+	    .t_real_ns = clock_real_ns(),
+	    .t_mono_ns = clock_mono_ns(),
+	    .data = payload,
+	};
+	if (!ring_push(f->data, &rec))
+		return false;
+	lostids_clear(f->lost);
+	return true;
+}
+
 /* Retries held conn events in order; true when none is left. */
 bool feed_flush_pending(struct feed *f)
 {
+	if (!flush_lost(f))
+		return false;
 	size_t done = 0;
 	while (done < f->npending && push_conn_now(f, &f->pending[done]))
 		done++;
@@ -91,6 +116,8 @@ void feed_emit(struct feed *f, enum conn_kind kind, int32_t code, int64_t value,
 		/* The UI has not read for 32 events: keep the newest, they describe now. */
 		memmove(f->pending, f->pending + 1, (PENDING_MAX - 1) * sizeof(f->pending[0]));
 		f->npending--;
+		if (f->lost)
+			lostids_add_all(f->lost); /* a lost conn event: any book may be wrong */
 	}
 	f->pending[f->npending++] = ev;
 }
@@ -499,6 +526,8 @@ static void feed_free(struct feed *f)
 	free(f->sbuf);
 	free(f->ids);
 	free(f->cbuf);
+	evpack_destroy(f->pack);
+	lostids_destroy(f->lost);
 	free(f);
 }
 
@@ -524,6 +553,8 @@ struct feed *feed_start(const struct feed_config *cfg, struct ring *data, struct
 	f->url = strdup(cfg->url);
 	f->ca_file = cfg->ca_file ? strdup(cfg->ca_file) : NULL;
 	if (!f->url || (cfg->ca_file && !f->ca_file))
+		goto oom;
+	if (cfg->parse && (!(f->pack = evpack_create()) || !(f->lost = lostids_create())))
 		goto oom;
 	f->cfg.url = f->url;
 	f->cfg.ca_file = f->ca_file;

@@ -4,7 +4,9 @@
  *
  * It never touches market state and never blocks on the UI: every received message is
  * stamped (CLOCK_REALTIME and CLOCK_MONOTONIC) and pushed into the data ring as
- * REC_FRAME; a full ring drops the message (the ring counts it and flags a gap).
+ * REC_FRAME, or parsed right here and pushed as REC_EVENTS (feed_config.parse); a full
+ * ring drops the message (the ring counts it and flags a gap; a parsing feed also says
+ * which assets it was about, with REC_LOST).
  * Connection events travel through the same ring as REC_CONN records carrying a struct
  * conn_event, so the consumer sees them in order with the data.
  *
@@ -51,8 +53,14 @@ struct feed_config {
 	 * or recorded.  NULL for the market channel.  Called on the feed thread. */
 	size_t (*first_frame)(void *ctx, char *buf, size_t cap, const char *const *ids, size_t n);
 	void *first_frame_ctx; /* its first argument */
-	uint64_t seed; /* reconnect jitter seed; 0: from the clock, pid and address
-	                  (the pool gives each connection its own) */
+	uint64_t seed;         /* reconnect jitter seed; 0: from the clock, pid and address
+	                          (the pool gives each connection its own) */
+	/* The market channel: parse each message on the feed thread and push REC_EVENTS
+	 * (evpack.h) instead of REC_FRAME; a record the full ring drops is reported with
+	 * the assets it touched (REC_LOST, lostids.h).  keep_raw: carry the message too
+	 * (--record). */
+	bool parse;
+	bool keep_raw;
 };
 
 /* Any thread. */

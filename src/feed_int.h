@@ -16,7 +16,9 @@
 #include <sys/types.h>
 
 #include "clock.h"
+#include "evpack.h"
 #include "feed.h"
+#include "lostids.h"
 #include "msg.h"
 #include "ring.h"
 
@@ -107,6 +109,9 @@ struct feed {
 	bool freeze_fired;       /* one resubscribe done; re-armed by real data */
 	int64_t freeze_fired_ms; /* when that resubscribe was sent */
 	uint64_t rng;            /* jitter state (splitmix64) */
+
+	struct evpack *pack;  /* cfg.parse: frames become REC_EVENTS here, else NULL */
+	struct lostids *lost; /* cfg.parse: assets of records the full ring dropped */
 };
 
 static inline int64_t now_ms(void)
@@ -117,6 +122,12 @@ static inline int64_t now_ms(void)
 static inline bool stopping(const struct feed *f)
 {
 	return atomic_load_explicit(&f->stop, memory_order_acquire);
+}
+
+/* The flags of every record this feed pushes. */
+static inline uint16_t feed_rec_flags(const struct feed *f)
+{
+	return f->lost ? MSG_F_LOSS_REPORTED : 0;
 }
 
 static inline void count(_Atomic uint64_t *c, uint64_t n)

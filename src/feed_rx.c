@@ -1,7 +1,8 @@
 /*
  * feed_rx: the feed thread's receive path.  Reads what libcurl decoded, reassembles
  * fragmented messages into one buffer that only grows (up to max_message), stamps each
- * complete message and pushes it into the data ring, answers PINGs, and ends the
+ * complete message and pushes it into the data ring (parsed into REC_EVENTS first when
+ * the feed parses: evpack.h), answers PINGs, and ends the
  * connection on a close frame, a protocol violation or an oversized message.
  *
  * Feed thread only.  Never waits on the UI: a full data ring drops data.  Text from the
@@ -20,11 +21,29 @@ static bool is_pong(const char *p, size_t n)
 	return n == 4 && memcmp(p, "PONG", 4) == 0;
 }
 
+/* A parsing feed: the message becomes its events (REC_EVENTS), the time of receipt
+ * still the moment it arrived.  A record the ring drops is remembered by its assets. */
+static void deliver_events(struct feed *f, struct ring_rec *rec)
+{
+	size_t len = 0;
+	const void *payload = evpack_frame(f->pack, f->rbuf, f->rlen, f->cfg.keep_raw, &len);
+	if (!payload) {
+		lostids_add_all(f->lost); /* out of memory: nobody can say what it held */
+		return;
+	}
+	rec->kind = REC_EVENTS;
+	rec->data = payload;
+	rec->len = (uint32_t)len;
+	if (!ring_push(f->data, rec))
+		lostids_add_events(f->lost, payload, len);
+}
+
 static void deliver(struct feed *f)
 {
 	struct ring_rec rec = {
 	    .len = (uint32_t)f->rlen,
 	    .kind = REC_FRAME,
+	    .flags = feed_rec_flags(f),
 	    .t_real_ns = clock_real_ns(),
 	    .t_mono_ns = clock_mono_ns(),
 	    .data = f->rbuf,
@@ -38,7 +57,10 @@ static void deliver(struct feed *f)
 		f->freeze_fired = false;
 	}
 	feed_flush_pending(f);
-	(void)ring_push(f->data, &rec); /* a full ring drops and counts: never wait */
+	if (f->pack)
+		deliver_events(f, &rec);
+	else
+		(void)ring_push(f->data, &rec); /* a full ring drops and counts: never wait */
 }
 
 /* True for the codes a close frame may carry (RFC 6455 section 7.4 and the IANA

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evpack.h"
+#include "market_lost.h"
 #include "proto.h"
 #include "ring.h"
 #include "sanitize.h"
@@ -124,15 +126,24 @@ static void resync_one(struct market_state *m, const char *id, const char *why)
 	market_alert(m, ALERT_RESYNC, a->id, "resync (%s)", why);
 }
 
-/* Every subscribed asset, in commands of bounded size. */
-static void resync_all(struct market_state *m, const char *why)
+/* Every subscribed asset of the connection in scope (lost_only: those marked lost, one at
+ * a time through REST when it can), in commands of bounded size; how many. */
+static size_t resync_batch(struct market_state *m, bool lost_only, const char *why)
 {
 	char ids[8192];
 	size_t len = 0, n = 0;
 	for (size_t i = 0; i <= m->nassets; i++) {
 		struct asset *a = i < m->nassets ? &m->assets[i] : NULL;
-		if (a && (!a->subscribed || (m->conn_scope && a->conn != m->cur_conn)))
+		if (a && (!a->subscribed || (m->conn_scope && a->conn != m->cur_conn) ||
+		          (lost_only && !a->lost)))
 			continue;
+		if (a && lost_only) {
+			a->lost = false;
+			n++;
+			if (m->rest && market_rest_resync(m, a->id, why))
+				continue;
+			n--;
+		}
 		size_t idlen = a ? strlen(a->id) : 0;
 		if (len && (!a || len + idlen + 2 > sizeof(ids))) {
 			ids[len] = '\0';
@@ -151,6 +162,20 @@ static void resync_all(struct market_state *m, const char *why)
 		n++;
 	}
 	m->cnt.resyncs++;
+	return n;
+}
+
+size_t market_resync_lost(struct market_state *m, const char *why)
+{
+	if (!m->cmd && !m->rest)
+		return 0;
+	return resync_batch(m, true, why);
+}
+
+/* Every subscribed asset, in commands of bounded size. */
+static void resync_all(struct market_state *m, const char *why)
+{
+	size_t n = resync_batch(m, false, why);
 	if (m->conn_scope)
 		market_alert(m, ALERT_RESYNC, NULL, "%sresync of its %zu assets (%s)",
 		             market_conn_prefix(m), n, why);
@@ -201,6 +226,7 @@ static void conn_gap_pending(struct market_state *m, int64_t now_mono_ns)
 void market_tick(struct market_state *m, int64_t now_mono_ns)
 {
 	conn_gap_pending(m, now_mono_ns);
+	market_lost_tick(m, now_mono_ns);
 	if (m->gap_resync_pending && now_mono_ns - m->gap_resync_mono_ns >= NS_PER_S) {
 		m->gap_resync_pending = false;
 		m->gap_resync_mono_ns = now_mono_ns;
@@ -641,7 +667,7 @@ static void resync_everything(struct market_state *m, int64_t now_mono_ns, const
 }
 
 /* A record flagged RING_F_GAP: records were lost, so every book may be wrong. */
-static void on_gap(struct market_state *m, int64_t now_mono_ns)
+void market_gap(struct market_state *m, int64_t now_mono_ns)
 {
 	struct market_conn *mc = market_conn_cur(m);
 	int64_t last = mc ? mc->gap_resync_mono_ns : m->gap_resync_mono_ns;
@@ -655,22 +681,24 @@ static void on_gap(struct market_state *m, int64_t now_mono_ns)
 	resync_everything(m, now_mono_ns, "gap");
 }
 
-static void apply_frame(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns)
+/* Counts one message (frame_len bytes) for the rates. */
+static void frame_count(struct market_state *m, size_t frame_len, int64_t now_s)
 {
-	int64_t now_s = market_now_s(m, now_mono_ns);
 	m->cnt.frames++;
-	m->cnt.bytes += rec->len;
+	m->cnt.bytes += frame_len;
 	rate_add(&m->msg_rate, now_s, 1);
-	rate_add(&m->byte_rate, now_s, rec->len);
+	rate_add(&m->byte_rate, now_s, frame_len);
+}
 
-	struct frame_ctx f = {.m = m};
-	proto_parse(m->proto, rec->data, rec->len, on_frame_event, &f);
-	if (f.data)
+/* After a message's events: feed and pipeline latency. */
+static void frame_done(struct market_state *m, const struct ring_rec *rec,
+                       const struct frame_ctx *f, int64_t now_s)
+{
+	if (f->data)
 		m->data_frames_since_subscribe++;
-
 	/* Feed latency needs a real receipt time (unknown for raw replayed frames). */
-	bool has_lat = rec->t_real_ns && f.first_ts_ms;
-	int64_t lat = has_lat ? rec->t_real_ns / NS_PER_MS - f.first_ts_ms : 0;
+	bool has_lat = rec->t_real_ns && f->first_ts_ms;
+	int64_t lat = has_lat ? rec->t_real_ns / NS_PER_MS - f->first_ts_ms : 0;
 	if (has_lat)
 		lat_window_record(m->feed_ms, now_s, lat);
 	market_conn_frame(m, now_s, has_lat ? &lat : NULL);
@@ -678,18 +706,48 @@ static void apply_frame(struct market_state *m, const struct ring_rec *rec, int6
 		lat_window_record(m->pipeline_us, now_s, (clock_mono_ns() - rec->t_mono_ns) / 1000);
 }
 
+/* A raw frame: parsed here (replay, and feeds that do not parse). */
+static void apply_frame(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns)
+{
+	int64_t now_s = market_now_s(m, now_mono_ns);
+	struct frame_ctx f = {.m = m};
+	frame_count(m, rec->len, now_s);
+	proto_parse(m->proto, rec->data, rec->len, on_frame_event, &f);
+	frame_done(m, rec, &f, now_s);
+}
+
+/* A frame the feed thread already parsed: its events, exactly as proto emitted them. */
+static void apply_events(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns)
+{
+	int64_t now_s = market_now_s(m, now_mono_ns);
+	struct frame_ctx f = {.m = m};
+	struct evpack_info info;
+	if (!evpack_read_info(rec->data, rec->len, &info)) {
+		market_gap(m, now_mono_ns); /* cannot happen between our own threads */
+		return;
+	}
+	frame_count(m, info.frame_len, now_s);
+	evpack_each(rec->data, rec->len, on_frame_event, &f);
+	frame_done(m, rec, &f, now_s);
+}
+
 void market_apply_record(struct market_state *m, const struct ring_rec *rec, int64_t now_mono_ns)
 {
 	m->cur_real_ns = rec->t_real_ns;
 	m->cur_mono_ns = rec->t_mono_ns ? rec->t_mono_ns : now_mono_ns;
-	if (rec->flags & RING_F_GAP)
-		on_gap(m, now_mono_ns);
+	/* A producer that reports its losses (REC_LOST) says itself which books missed what. */
+	if ((rec->flags & RING_F_GAP) && !(rec->flags & MSG_F_LOSS_REPORTED))
+		market_gap(m, now_mono_ns);
 	if (rec->kind == REC_CONN) {
 		struct conn_event ce;
 		memset(&ce, 0, sizeof(ce));
 		memcpy(&ce, rec->data, rec->len < sizeof(ce) ? rec->len : sizeof(ce));
 		ce.text[sizeof(ce.text) - 1] = '\0';
 		apply_conn(m, &ce);
+	} else if (rec->kind == REC_EVENTS) {
+		apply_events(m, rec, now_mono_ns);
+	} else if (rec->kind == REC_LOST) {
+		market_lost_apply(m, rec->data, rec->len, now_mono_ns);
 	} else if (rec->kind == REC_FRAME) {
 		apply_frame(m, rec, now_mono_ns);
 	}

@@ -137,14 +137,14 @@ struct market_state {
 	void *cmd_ctx;                    /* its context */
 	void (*info_hook)(void *ctx, const struct event *ev); /* new_market/resolved, or NULL */
 	void *info_ctx;                                       /* its context */
-	int64_t last_empty_mono_ns;       /* receipt time of the last [] frame, 0 never */
-	int64_t feed_mono_ns; /* newest receipt time applied (CLOCK_MONOTONIC), 0 none */
-	int64_t feed_real_ns; /* the same record's CLOCK_REALTIME receipt time */
+	int64_t last_empty_mono_ns; /* receipt time of the last [] frame, 0 never */
+	int64_t feed_mono_ns;       /* newest receipt time applied (CLOCK_MONOTONIC), 0 none */
+	int64_t feed_real_ns;       /* the same record's CLOCK_REALTIME receipt time */
 	/* transient, while one record is applied (0 otherwise) */
-	int64_t cur_real_ns; /* receipt time of the record being applied */
-	int64_t cur_mono_ns; /* ditto, monotonic */
-	size_t cur_conn;     /* pool slot of the record being applied (market_conn.h) */
-	bool conn_scope;     /* set with cur_conn: "every asset" means cur_conn's assets */
+	int64_t cur_real_ns;       /* receipt time of the record being applied */
+	int64_t cur_mono_ns;       /* ditto, monotonic */
+	size_t cur_conn;           /* pool slot of the record being applied (market_conn.h) */
+	bool conn_scope;           /* set with cur_conn: "every asset" means cur_conn's assets */
 	struct market_conn *conns; /* one per pool connection slot, NULL without a pool */
 	size_t nconns;             /* slots allocated */
 
@@ -165,6 +165,13 @@ void market_set_transport_stats(struct market_state *m, const struct transport_s
 
 /* Request a resync of one asset (or all when id is NULL) through the command hook. */
 void market_resync(struct market_state *m, const char *id, const char *why);
+/* Resyncs the subscribed assets marked lost (of the connection in scope), clearing the
+ * marks; how many were asked for. */
+size_t market_resync_lost(struct market_state *m, const char *why);
+/* Records were lost before the one being applied and nobody can say which books they
+ * were about: every book of the connection is untrusted and resynced (at most once a
+ * second). */
+void market_gap(struct market_state *m, int64_t now_mono_ns);
 
 /* Apply one ring record (frame, connection event).  now_mono_ns is when it is applied
  * (for the pipeline latency). */

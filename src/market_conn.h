@@ -32,15 +32,18 @@ struct ring_rec;
 #define MARKET_CONN_MAX 1024 /* slots: 10,000 assets at 10 a connection */
 
 struct market_conn {
-	bool open;                  /* the slot is in use (pool.c opened it) */
-	struct conn_info *info;     /* this connection as seen through its REC_CONN records */
-	uint64_t frames;            /* REC_FRAME records applied */
-	uint64_t gaps;              /* records flagged RING_F_GAP (its ring dropped before) */
-	int64_t last_frame_mono_ns; /* receipt time of its latest frame, 0 none */
-	struct rate msg_rate;       /* frames per second */
-	struct lat_window *feed_ms; /* receipt - exchange timestamp, ms */
-	int64_t gap_resync_mono_ns; /* last resync of its assets for a gap, 0 never */
-	bool gap_resync_pending;    /* another gap within the second: resync at the next tick */
+	bool open;                   /* the slot is in use (pool.c opened it) */
+	struct conn_info *info;      /* this connection as seen through its REC_CONN records */
+	uint64_t frames;             /* REC_FRAME records applied */
+	uint64_t gaps;               /* records flagged RING_F_GAP (its ring dropped before) */
+	int64_t last_frame_mono_ns;  /* receipt time of its latest frame, 0 none */
+	struct rate msg_rate;        /* frames per second */
+	struct lat_window *feed_ms;  /* receipt - exchange timestamp, ms */
+	int64_t gap_resync_mono_ns;  /* last resync of its assets for a gap, 0 never */
+	bool gap_resync_pending;     /* another gap within the second: resync at the next tick */
+	int64_t lost_resync_mono_ns; /* last resync of assets named by REC_LOST, 0 never */
+	bool lost_resync_pending;    /* more were marked lost within the second: at next tick */
+	uint64_t lost_records;       /* records its feed reported lost (REC_LOST) */
 	/* handed in by the pool once per refresh (the model knows no ring or feed) */
 	uint64_t drops;    /* records its ring dropped (full) */
 	size_t nassets;    /* assets subscribed on it */

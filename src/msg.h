@@ -3,7 +3,10 @@
  * never looks at them).  The producers (feed, replay, gamma) and the consumer (the run
  * loop, the model) include this, not each other's headers.
  *
- *   data ring    feed/replay -> UI    REC_FRAME (raw frame bytes), REC_CONN (struct conn_event)
+ *   data ring    feed/replay -> UI    REC_FRAME (raw frame bytes), or REC_EVENTS (the frame's
+ *                                     events, parsed by the feed thread: evpack.h) and
+ *                                     REC_LOST (what a full ring dropped: lostids.h);
+ *                                     REC_CONN (struct conn_event)
  *   command ring UI -> feed           REC_CMD: one enum feed_op byte, then space-separated ids
  *   gamma rings  UI <-> gamma worker  REC_GAMMA_REQ, REC_GAMMA_RESULT (gamma.h)
  *   rest rings   UI <-> REST worker   REC_REST_REQ, REC_REST_BOOK (rest.h)
@@ -23,7 +26,14 @@ enum msg_kind {
 	REC_GAMMA_RESULT, /* a struct gamma_result from the gamma worker */
 	REC_REST_REQ,     /* book requests from the UI to the REST worker (rest.c) */
 	REC_REST_BOOK,    /* a struct rest_book and its levels from the REST worker */
+	REC_EVENTS,       /* one frame's events, parsed where it arrived (evpack.h) */
+	REC_LOST,         /* the assets of records a full ring dropped (lostids.h) */
 };
+
+/* Set by a producer that reports every record it loses with REC_LOST: the consumer then
+ * ignores RING_F_GAP (a refused record that is retried sets it too) and resyncs only what
+ * REC_LOST names.  Ring flags are ORed with RING_F_GAP by the ring (ring.h). */
+#define MSG_F_LOSS_REPORTED 0x0100u
 
 #define CONN_EVENTS(X)                                                                             \
 	X(CONN_CONNECTING, "connecting") /* text: url */                                           \
@@ -56,9 +66,9 @@ struct conn_event {
 };
 
 enum feed_op {
-	FEED_SUB = 'S',    /* subscribe ids */
-	FEED_UNSUB = 'U',  /* unsubscribe ids */
-	FEED_RESYNC = 'R', /* unsubscribe then subscribe ids: forces fresh snapshots */
+	FEED_SUB = 'S',       /* subscribe ids */
+	FEED_UNSUB = 'U',     /* unsubscribe ids */
+	FEED_RESYNC = 'R',    /* unsubscribe then subscribe ids: forces fresh snapshots */
 	FEED_RECONNECT = 'C', /* no ids: drop the connection, or end the backoff wait, now */
 };
 

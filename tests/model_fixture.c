@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evpack.h"
 #include "ring.h"
 
 static bool log_cmd(void *ctx, enum feed_op op, const char *ids)
@@ -17,6 +18,26 @@ static bool log_cmd(void *ctx, enum feed_op op, const char *ids)
 	l->op = (char)op;
 	snprintf(l->last, sizeof(l->last), "%s", ids);
 	return true;
+}
+
+/* CLOBTOP_TEST_EVPACK=1 (tests/model_evpack.sh): every frame reaches the model the way a
+ * live connection's does, parsed first and packed into REC_EVENTS (evpack.h), so the
+ * model's whole suite also proves that path gives the same results as raw frames. */
+static void apply_rec(struct market_state *m, struct ring_rec *r, int64_t now)
+{
+	static struct evpack *w;
+	const char *env = getenv("CLOBTOP_TEST_EVPACK");
+	if (r->kind == REC_FRAME && env && strcmp(env, "1") == 0) {
+		if (!w)
+			w = evpack_create();
+		ck_assert_ptr_nonnull(w);
+		size_t len;
+		r->data = evpack_frame(w, r->data, r->len, false, &len);
+		ck_assert_ptr_nonnull(r->data);
+		r->len = (uint32_t)len;
+		r->kind = REC_EVENTS;
+	}
+	market_apply_record(m, r, now);
 }
 
 struct market_state *new_market(struct cmd_log *log)
@@ -43,7 +64,7 @@ void apply_frame_received(struct market_state *m, const char *frame, int64_t rea
 	                     .t_real_ns = real,
 	                     .t_mono_ns = mono,
 	                     .data = frame};
-	market_apply_record(m, &r, applied_mono);
+	apply_rec(m, &r, applied_mono);
 }
 
 void apply_frame_at(struct market_state *m, const char *frame, size_t len, uint16_t flags,
@@ -55,7 +76,7 @@ void apply_frame_at(struct market_state *m, const char *frame, size_t len, uint1
 	                     .t_real_ns = clock_real_ns(),
 	                     .t_mono_ns = mono,
 	                     .data = frame};
-	market_apply_record(m, &r, mono);
+	apply_rec(m, &r, mono);
 }
 
 void apply_frame(struct market_state *m, const char *frame)

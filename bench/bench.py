@@ -451,6 +451,11 @@ def report(res):
         row("core %s: whole replay path" % k, fmt_n(c["whole_path_fps"]) + " fr/s", "", None)
         row("core %s: whole / parse-only" % k, "%.1f %%" % (100 * c["ratio"]), ">= 70 %",
             c["ratio"] >= 0.70)
+        if "pack_fps" in c:
+            row("core %s: receive thread parse+pack" % k, fmt_n(c["pack_fps"]) + " fr/s", "", None)
+            row("core %s: UI thread, raw frames" % k, fmt_n(c["ui_raw_fps"]) + " fr/s", "", None)
+            row("core %s: UI thread, packed events" % k, fmt_n(c["ui_events_fps"]) + " fr/s", "",
+                None)
     c = res["core"].get("burst")
     if c:
         row("book_apply_level (100 levels)", "%.1f ns" % c["book_update_ns"], "", None)

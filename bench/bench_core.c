@@ -5,6 +5,9 @@
  *   whole path   frames/s from a producer thread through the ring into proto, books and
  *                the market model (the replay path, minus file reading)
  *   ratio        whole / parse-only (target >= 70%)
+ *   split        where parsing happens since issue 11: frames/s a receive thread packs
+ *                (proto + evpack), and frames/s the UI thread applies when it gets raw
+ *                frames (parse + apply) or packed events (apply only), no ring
  *   book update  ns per book_apply_level near the top of a 100-level book
  *   memory       bytes per book and per asset
  *
@@ -22,6 +25,7 @@
 #include <time.h>
 
 #include "book.h"
+#include "evpack.h"
 #include "market.h"
 #include "ring.h"
 
@@ -156,6 +160,60 @@ static double whole_path(const struct frames *f, double secs, double parse_rate,
 	return (double)done / dt;
 }
 
+struct split {
+	double pack_fps;   /* receive thread: proto_parse + evpack */
+	double raw_fps;    /* UI thread given raw frames: parse + apply */
+	double events_fps; /* UI thread given packed events: apply only */
+};
+
+/* Frames/s the model applies recs at (rounds of all of them until secs have passed). */
+static double rate_of(const struct frames *f, double secs, struct market_state *m,
+		      const struct ring_rec *recs)
+{
+	size_t done = 0;
+	double t0 = now_s(), t;
+	do {
+		for (size_t i = 0; i < f->n; i++)
+			market_apply_record(m, &recs[i], clock_mono_ns());
+		done += f->n;
+	} while ((t = now_s()) - t0 < secs);
+	return (double)done / (t - t0);
+}
+
+static struct split split_path(const struct frames *f, double secs, struct market_state *m)
+{
+	struct split r = {0};
+	struct evpack *w = evpack_create();
+	struct ring_rec *raw = calloc(f->n, sizeof(*raw)), *ev = calloc(f->n, sizeof(*ev));
+	size_t done = 0;
+	double t0 = now_s(), t;
+	do {
+		for (size_t i = 0; i < f->n; i++) {
+			size_t len;
+			(void)evpack_frame(w, f->buf[i], f->len[i], false, &len);
+		}
+		done += f->n;
+	} while ((t = now_s()) - t0 < secs);
+	r.pack_fps = (double)done / (t - t0);
+	for (size_t i = 0; i < f->n; i++) {
+		size_t len;
+		const void *p = evpack_frame(w, f->buf[i], f->len[i], false, &len);
+		void *copy = malloc(len); /* malloc'd: 8-byte aligned, as ring records are */
+		memcpy(copy, p, len);
+		raw[i] = (struct ring_rec){.len = (uint32_t)f->len[i], .kind = REC_FRAME,
+					   .data = f->buf[i]};
+		ev[i] = (struct ring_rec){.len = (uint32_t)len, .kind = REC_EVENTS, .data = copy};
+	}
+	r.raw_fps = rate_of(f, secs, m, raw);
+	r.events_fps = rate_of(f, secs, m, ev);
+	for (size_t i = 0; i < f->n; i++)
+		free((void *)ev[i].data);
+	free(raw);
+	free(ev);
+	evpack_destroy(w);
+	return r;
+}
+
 static double book_update_ns(void)
 {
 	struct book b;
@@ -215,6 +273,7 @@ int main(int argc, char **argv)
 	}
 	struct lat_summary pipe;
 	double whole = whole_path(&f, secs, parse, &m, &pipe);
+	struct split sp = split_path(&f, secs, &m);
 	double ns = book_update_ns();
 
 	size_t books = 0, book_bytes = 0, levels = 0;
@@ -233,6 +292,10 @@ int main(int argc, char **argv)
 	printf("%-34s %14.0f frames/s\n", "parse only (jansson)", parse);
 	printf("%-34s %14.0f frames/s\n", "whole path (ring+proto+book+model)", whole);
 	printf("%-34s %13.1f %%   (target >= 70%%)\n", "ratio", 100.0 * whole / parse);
+	printf("%-34s %14.0f frames/s\n", "receive thread: parse + pack", sp.pack_fps);
+	printf("%-34s %14.0f frames/s\n", "UI thread given raw frames", sp.raw_fps);
+	printf("%-34s %14.0f frames/s   (%.1fx: the UI thread's ceiling now)\n",
+	       "UI thread given packed events", sp.events_fps, sp.events_fps / sp.raw_fps);
 	printf("%-34s %14.1f ns\n", "book_apply_level, 100-level book", ns);
 	printf("%-34s %14.0f bytes (%zu books, %.1f levels avg)\n", "heap per book", per_book, books,
 	       books ? (double)levels / (double)books : 0);
@@ -246,9 +309,11 @@ int main(int argc, char **argv)
 				"{\"frames\":%zu,\"parse_only_fps\":%.0f,\"whole_path_fps\":%.0f,"
 				"\"ratio\":%.4f,\"book_update_ns\":%.2f,\"bytes_per_book\":%.0f,"
 				"\"asset_struct_bytes\":%zu,\"pipeline_us\":{\"p50\":%lld,\"p99\":%lld,"
-				"\"max\":%lld}}\n",
+				"\"max\":%lld},\"pack_fps\":%.0f,\"ui_raw_fps\":%.0f,"
+				"\"ui_events_fps\":%.0f}\n",
 				f.n, parse, whole, whole / parse, ns, per_book, sizeof(struct asset),
-				(long long)pipe.p50, (long long)pipe.p99, (long long)pipe.max);
+				(long long)pipe.p50, (long long)pipe.p99, (long long)pipe.max,
+				sp.pack_fps, sp.raw_fps, sp.events_fps);
 			fclose(o);
 		}
 	}

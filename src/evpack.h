@@ -24,7 +24,7 @@
 
 #include "proto.h"
 
-#define EVPACK_KEEP ((size_t)4 * 1024 * 1024) /* bytes of buffer kept between frames */
+#define EVPACK_KEEP ((size_t)256 * 1024) /* bytes of buffer kept between frames */
 
 struct evpack;
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "jarena.h"
 
@@ -29,6 +30,10 @@
 #define ARENA_INITIAL ((size_t)256 * 1024)
 #define ARENA_MAX     ((size_t)64 * 1024 * 1024) /* bigger frames spill to malloc */
 #define ARENA_KEEP    ((size_t)16 * 1024 * 1024) /* larger arenas are freed after use */
+/* Of a kept arena, what stays resident after a frame: the pages a big frame touched above
+ * this are given back (MADV_DONTNEED), so fifty receive threads that each parsed one
+ * initial dump do not each keep megabytes of it.  Steady-state frames fit below. */
+#define ARENA_RESIDENT ((size_t)256 * 1024)
 #define ARENA_ALIGN   ((size_t)16)
 
 struct arena {
@@ -79,11 +84,25 @@ static void arena_free(void *ptr)
 		free(ptr);
 }
 
+/* The arena is its own mapping, so its pages can be given back without freeing it. */
+static unsigned char *arena_map(size_t cap)
+{
+	void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void arena_unmap(unsigned char *base, size_t cap)
+{
+	if (base) {
+		UNPOISON(base, cap);
+		munmap(base, cap);
+	}
+}
+
 static void arena_thread_exit(void *base)
 {
 	if (base == tl_arena.base)
-		UNPOISON(tl_arena.base, tl_arena.cap);
-	free(base);
+		arena_unmap(tl_arena.base, tl_arena.cap);
 }
 
 static void install_once(void)
@@ -107,11 +126,10 @@ bool jarena_begin(void)
 		if (cap > ARENA_MAX)
 			cap = ARENA_MAX;
 		if (cap > a->cap) {
-			unsigned char *nb = malloc(cap);
+			unsigned char *nb = arena_map(cap);
 			a->st.heap_allocs++;
 			if (nb) {
-				UNPOISON(a->base, a->cap);
-				free(a->base);
+				arena_unmap(a->base, a->cap);
 				a->base = nb;
 				a->cap = cap;
 				if (arena_key_ok)
@@ -155,8 +173,7 @@ void jarena_end(void)
 	a->active = false;
 	a->busy = false;
 	if (a->cap > ARENA_KEEP || a->spilled > ARENA_KEEP) {
-		UNPOISON(a->base, a->cap);
-		free(a->base);
+		arena_unmap(a->base, a->cap);
 		a->base = NULL;
 		a->cap = a->used = a->spilled = 0;
 		if (arena_key_ok)
@@ -164,6 +181,10 @@ void jarena_end(void)
 		malloc_trim(0);
 		return;
 	}
+	if (a->used > ARENA_RESIDENT && a->cap > ARENA_RESIDENT)
+		(void)madvise(a->base + ARENA_RESIDENT, a->cap - ARENA_RESIDENT, MADV_DONTNEED);
+	if (a->spilled > ARENA_RESIDENT)
+		malloc_trim(0); /* what spilled was freed, but glibc keeps it in this thread's heap */
 	POISON(a->base, a->cap);
 }
 

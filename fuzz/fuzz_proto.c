@@ -4,11 +4,13 @@
  * Each input is one frame.  Every event must be well formed by proto's own contract
  * (prices in [0, 1], sizes not negative, a reason on every malformed event, at least one
  * event per frame); level and book events are applied to a few books so that book.c sees
- * whatever proto lets through.  Must never allocate per input beyond what proto and book
- * do themselves, so that leaks show.
+ * whatever proto lets through.  The same frame is also packed into a REC_EVENTS record and
+ * walked back (evpack.h, as the receive threads hand frames to the UI thread): exactly
+ * as many events come back, each passing the same checks.  Must never allocate per input
+ * beyond what proto, evpack and book do themselves, so that leaks show.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE
- *   fuzz/fuzz_proto.c src/proto.c src/num.c src/book.c $(pkg-config --cflags --libs jansson)
+ *   fuzz/fuzz_proto.c src/proto.c src/evpack.c src/num.c src/book.c $(pkg-config --cflags --libs jansson)
  * Run:   ./a.out -dict=fuzz/proto.dict corpus/ data/
  * With -DFUZZ_MAIN and no libFuzzer it replays files given on the command line (each line
  * and each whole file as one frame), so a plain compiler can run the corpus.
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "book.h"
+#include "evpack.h"
 #include "proto.h"
 
 #define NBOOKS 4
@@ -115,6 +118,7 @@ static void probe(const struct book *b)
 }
 
 static struct proto *fz_proto;
+static struct evpack *fz_pack;
 static struct fuzz_ctx fz;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -123,12 +127,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!fz_proto) {
 		fz_proto = proto_create();
+		fz_pack = evpack_create();
 		for (int i = 0; i < NBOOKS; i++)
 			book_init(&fz.books[i]);
 	}
 	fz.events = 0;
 	proto_parse(fz_proto, (const char *)data, size, sink, &fz);
 	check(fz.events >= 1);
+	size_t direct = fz.events, len = 0;
+	const void *rec = evpack_frame(fz_pack, (const char *)data, size, size % 2 == 0, &len);
+	if (rec) { /* NULL only when memory ran out */
+		fz.events = 0;
+		check(evpack_each(rec, len, sink, &fz) == direct && fz.events == direct);
+	}
 	for (int i = 0; i < NBOOKS; i++)
 		probe(&fz.books[i]);
 	return 0;

@@ -43,7 +43,6 @@ struct market_conn {
 	bool gap_resync_pending;     /* another gap within the second: resync at the next tick */
 	int64_t lost_resync_mono_ns; /* last resync of assets named by REC_LOST, 0 never */
 	bool lost_resync_pending;    /* more were marked lost within the second: at next tick */
-	uint64_t lost_records;       /* records its feed reported lost (REC_LOST) */
 	/* handed in by the pool once per refresh (the model knows no ring or feed) */
 	uint64_t drops;    /* records its ring dropped (full) */
 	size_t nassets;    /* assets subscribed on it */

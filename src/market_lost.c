@@ -48,10 +48,8 @@ void market_lost_apply(struct market_state *m, const void *payload, size_t len, 
 		return;
 	}
 	m->cnt.gaps++;
-	if (mc) {
+	if (mc)
 		mc->gaps++;
-		mc->lost_records += h.records;
-	}
 	size_t pos = 0, n;
 	const char *id;
 	while (lostids_next(payload, len, &pos, &id, &n)) {

@@ -161,13 +161,14 @@ static size_t resync_batch(struct market_state *m, bool lost_only, const char *w
 		resync_requested(m, a);
 		n++;
 	}
-	m->cnt.resyncs++;
+	if (n || !lost_only)
+		m->cnt.resyncs++;
 	return n;
 }
 
 size_t market_resync_lost(struct market_state *m, const char *why)
 {
-	if (!m->cmd && !m->rest)
+	if (!m->cmd) /* only a live feed reports what it lost */
 		return 0;
 	return resync_batch(m, true, why);
 }

@@ -214,98 +214,6 @@ static void snapshot_json(const struct market_state *m, const struct export_opti
 	export_user_json(m, root);
 }
 
-struct sbuf {
-	char *s;    /* NUL-terminated text, NULL until the first append */
-	size_t len; /* bytes before the NUL */
-	size_t cap; /* bytes allocated */
-	bool bad;   /* an allocation failed: s is incomplete */
-};
-
-static void sbuf_add(struct sbuf *b, const char *text, size_t n)
-{
-	if (b->bad)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64 * 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->bad = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, text, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* One asset, dumped and freed at once, indented as an element of the root's array. */
-static void sbuf_add_asset(struct sbuf *b, json_t *j)
-{
-	char *t = j ? json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(j);
-	if (!t) {
-		b->bad = true;
-		return;
-	}
-	sbuf_add(b, "\n  ", 3);
-	for (const char *p = t, *nl; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (!nl) {
-			sbuf_add(b, p, strlen(p));
-			break;
-		}
-		sbuf_add(b, p, (size_t)(nl - p));
-		sbuf_add(b, "\n  ", 3);
-	}
-	free(t);
-}
-
-/* The text of one jansson tree of the whole snapshot, but the assets (10,000 books to full
- * depth took 250 MB as one tree) are built and dumped one at a time between the members
- * before and after them. */
-char *export_snapshot_string(const struct market_state *m, const struct export_options *o)
-{
-	json_t *root = NULL, *tail = NULL;
-	snapshot_json(m, o, &root, &tail);
-	char *head = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
-	char *rest = tail ? json_dumps(tail, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(root);
-	json_decref(tail);
-	struct sbuf b = {.bad = !head || !rest};
-	char *end = head ? strrchr(head, '}') : NULL; /* "{\n \"schema\": ...\n}" */
-	if (end && end > head && end[-1] == '\n') {
-		sbuf_add(&b, head, (size_t)(end - 1 - head));
-		sbuf_add(&b, ",\n \"assets\": [", 14);
-		size_t n = 0;
-		for (size_t i = 0; i < m->nassets; i++) {
-			if (!m->assets[i].subscribed)
-				continue;
-			if (n++)
-				sbuf_add(&b, ",", 1);
-			sbuf_add_asset(&b, asset_json(m, &m->assets[i], o));
-		}
-		sbuf_add(&b, n ? "\n ]" : "]", n ? 3 : 1);
-		/* rest is "{\n \"connections\": ...\n}", or "{}" */
-		if (rest && rest[1] == '\n')
-			sbuf_add(&b, ",", 1);
-		if (rest)
-			sbuf_add(&b, rest + 1, strlen(rest + 1));
-	} else {
-		b.bad = true;
-	}
-	free(head);
-	free(rest);
-	if (b.bad) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
-}
-
 static int fsync_dir(const char *path)
 {
 	char *copy = strdup(path);
@@ -507,6 +415,62 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 		b->p = p;
 		b->cap = cap;
 	}
+}
+
+/* One asset, dumped and freed at once, indented as an element of the root's array. */
+static void buf_add_asset(struct buf *b, json_t *j)
+{
+	char *t = j ? json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!t) {
+		b->oom = true;
+		return;
+	}
+	for (const char *p = t, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+		bprintf(b, "\n  %.*s", n, p);
+		if (!nl)
+			break;
+	}
+	free(t);
+}
+
+/* The text of one jansson tree of the whole snapshot, but the assets (10,000 books to full
+ * depth took 250 MB as one tree) are built and dumped one at a time between the members
+ * before and after them. */
+char *export_snapshot_string(const struct market_state *m, const struct export_options *o)
+{
+	json_t *root = NULL, *tail = NULL;
+	snapshot_json(m, o, &root, &tail);
+	char *head = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	char *rest = tail ? json_dumps(tail, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(root);
+	json_decref(tail);
+	struct buf b = {.oom = !head || !rest};
+	char *end = head ? strrchr(head, '}') : NULL; /* "{\n \"schema\": ...\n}" */
+	if (end && end > head && end[-1] == '\n' && rest) {
+		bprintf(&b, "%.*s,\n \"assets\": [", (int)(end - 1 - head), head);
+		size_t n = 0;
+		for (size_t i = 0; i < m->nassets; i++) {
+			if (!m->assets[i].subscribed)
+				continue;
+			if (n++)
+				bprintf(&b, ",");
+			buf_add_asset(&b, asset_json(m, &m->assets[i], o));
+		}
+		/* rest is "{\n \"connections\": ...\n}", or "{}" */
+		bprintf(&b, "%s%s%s", n ? "\n ]" : "]", rest[1] == '\n' ? "," : "", rest + 1);
+	} else {
+		b.oom = true;
+	}
+	free(head);
+	free(rest);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
 }
 
 /* Label values: backslash, double quote and newline escaped (the exposition format). */

@@ -21,7 +21,8 @@
 
 /* ---- snapshot ---- */
 
-static json_t *snapshot_of(struct market_state *m)
+/* The snapshot's text (*text, to free) and its JSON (to decref). */
+static json_t *snapshot_parsed(struct market_state *m, char **text, const char *what)
 {
 	struct export_options o = {.depth = 0,
 	                           .url = "ws://x",
@@ -31,7 +32,15 @@ static json_t *snapshot_of(struct market_state *m)
 	ck_assert_ptr_nonnull(s);
 	json_error_t e;
 	json_t *j = json_loads(s, 0, &e);
-	ck_assert_msg(j != NULL, "snapshot is not JSON: %s", e.text);
+	ck_assert_msg(j != NULL, "%s: snapshot is not JSON: %s", what, e.text);
+	*text = s;
+	return j;
+}
+
+static json_t *snapshot_of(struct market_state *m)
+{
+	char *s;
+	json_t *j = snapshot_parsed(m, &s, "snapshot");
 	free(s);
 	return j;
 }
@@ -99,15 +108,8 @@ END_TEST
  * must still be exactly what one tree of the whole snapshot dumps to. */
 static void expect_one_tree_text(struct market_state *m, size_t nassets, const char *what)
 {
-	struct export_options o = {.depth = 0,
-	                           .url = "ws://x",
-	                           .now_mono_ns = clock_mono_ns(),
-	                           .now_real_ns = clock_real_ns()};
-	char *s = export_snapshot_string(m, &o);
-	ck_assert_ptr_nonnull(s);
-	json_error_t e;
-	json_t *j = json_loads(s, 0, &e);
-	ck_assert_msg(j != NULL, "%s: snapshot is not JSON: %s", what, e.text);
+	char *s;
+	json_t *j = snapshot_parsed(m, &s, what);
 	char *again = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	ck_assert_msg(strcmp(s, again) == 0, "%s: the text differs from one tree's:\n%s\n---\n%s",
 	              what, s, again);

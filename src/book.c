@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BOOK_MIN_CAP 16u /* levels allocated the first time a side grows */
+#define BOOK_MIN_CAP    8u   /* levels allocated the first time a side grows one by one */
+#define BOOK_SORT_STACK 256u /* snapshots up to this many levels sort in stack scratch */
 
 static inline int64_t book_key(enum side s, int64_t price)
 {
@@ -38,21 +39,22 @@ void book_clear(struct book *b)
 	b->side[SIDE_ASK].n = 0;
 }
 
-/* Make room for at least `need` levels; doubling keeps growth amortised. */
-static int book_reserve(struct book_side *bs, size_t need)
+/* Make room for at least `need` levels.  The first snapshot gets exactly what it holds
+ * (10,000 books rounded up to powers of two were half empty); after that a side grows by
+ * half, so growth stays amortised and stops once a book has reached its working size. */
+static int book_reserve(struct book_side *bs, size_t need, bool snapshot)
 {
 	if (need <= bs->cap)
 		return 0;
 	if (need > UINT32_MAX / 2)
 		return -1;
-	uint32_t cap = bs->cap ? bs->cap : BOOK_MIN_CAP;
-	while (cap < need)
-		cap *= 2;
-	struct ev_level *lv = realloc(bs->lv, (size_t)cap * sizeof *lv);
+	size_t more = bs->cap ? (size_t)bs->cap + bs->cap / 2 : snapshot ? 0 : BOOK_MIN_CAP;
+	size_t cap = more > need ? more : need;
+	struct ev_level *lv = realloc(bs->lv, cap * sizeof *lv);
 	if (lv == NULL)
 		return -1;
 	bs->lv = lv;
-	bs->cap = cap;
+	bs->cap = (uint32_t)cap;
 	return 0;
 }
 
@@ -121,7 +123,7 @@ static int book_load_side(struct book_side *bs, enum side s, const struct ev_lev
 	}
 
 	if (asc || desc) {
-		if (book_reserve(bs, n) != 0)
+		if (book_reserve(bs, n, true) != 0)
 			return -1;
 		if (asc) {
 			memcpy(bs->lv, in, n * sizeof *in);
@@ -134,11 +136,14 @@ static int book_load_side(struct book_side *bs, enum side s, const struct ev_lev
 		return 0;
 	}
 
-	/* The upper half of the array is scratch for the merge sort. */
-	if (n > SIZE_MAX / 2 || book_reserve(bs, 2 * n) != 0)
+	/* Scratch for the merge sort: on the stack for a usual book, else the upper half of
+	 * the array (kept: a book that large is rare and will likely come again). */
+	struct ev_level stack[BOOK_SORT_STACK];
+	bool small = n <= BOOK_SORT_STACK;
+	if (n > SIZE_MAX / 2 || book_reserve(bs, small ? n : 2 * n, true) != 0)
 		return -1;
 	memcpy(bs->lv, in, n * sizeof *in);
-	book_sort_stable(s, bs->lv, bs->lv + n, n);
+	book_sort_stable(s, bs->lv, small ? stack : bs->lv + n, n);
 	bs->n = book_compact(bs->lv, n, false);
 	return 0;
 }
@@ -200,7 +205,7 @@ int book_apply_level(struct book *b, enum side s, int64_t price, int64_t size)
 		b->updates++; /* removing a level we do not have is a valid no-op */
 		return 0;
 	}
-	if (n == bs->cap && book_reserve(bs, (size_t)n + 1) != 0)
+	if (n == bs->cap && book_reserve(bs, (size_t)n + 1, false) != 0)
 		return -1;
 	memmove(&bs->lv[i + 1], &bs->lv[i], (size_t)(n - i) * sizeof bs->lv[0]);
 	bs->lv[i].price = price;

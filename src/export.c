@@ -146,7 +146,10 @@ static json_t *asset_json(const struct market_state *m, const struct asset *a,
 	return j;
 }
 
-static json_t *snapshot_json(const struct market_state *m, const struct export_options *o)
+/* The snapshot but its assets: the members before "assets" go to *root, those after it to
+ * *tail (see export_snapshot_string). */
+static void snapshot_json(const struct market_state *m, const struct export_options *o,
+                          json_t **out_root, json_t **out_tail)
 {
 	char when[40];
 	rfc3339(o->now_real_ns, when, sizeof(when));
@@ -182,11 +185,8 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	                              summary_json(m->pipeline_us, now_s, STATS_WINDOW_SECS),
 	                              "feed_ms_1s", summary_json(m->feed_ms, now_s, 1),
 	                              "pipeline_us_1s", summary_json(m->pipeline_us, now_s, 1)));
-	json_t *assets = json_array();
-	for (size_t i = 0; i < m->nassets; i++)
-		if (m->assets[i].subscribed)
-			json_array_append_new(assets, asset_json(m, &m->assets[i], o));
-	json_object_set_new(root, "assets", assets);
+	*out_root = root;
+	root = *out_tail = json_object();
 	json_object_set_new(root, "connections", export_conn_json(m, o));
 	export_rest_snapshot(m, o, root);
 
@@ -212,17 +212,6 @@ static json_t *snapshot_json(const struct market_state *m, const struct export_o
 	json_object_set_new(root, "alerts", alerts);
 	export_redis_json(root, o->handon);
 	export_user_json(m, root);
-	return root;
-}
-
-char *export_snapshot_string(const struct market_state *m, const struct export_options *o)
-{
-	json_t *root = snapshot_json(m, o);
-	if (!root)
-		return NULL;
-	char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	return s;
 }
 
 static int fsync_dir(const char *path)
@@ -426,6 +415,62 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 		b->p = p;
 		b->cap = cap;
 	}
+}
+
+/* One asset, dumped and freed at once, indented as an element of the root's array. */
+static void buf_add_asset(struct buf *b, json_t *j)
+{
+	char *t = j ? json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!t) {
+		b->oom = true;
+		return;
+	}
+	for (const char *p = t, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+		bprintf(b, "\n  %.*s", n, p);
+		if (!nl)
+			break;
+	}
+	free(t);
+}
+
+/* The text of one jansson tree of the whole snapshot, but the assets (10,000 books to full
+ * depth took 250 MB as one tree) are built and dumped one at a time between the members
+ * before and after them. */
+char *export_snapshot_string(const struct market_state *m, const struct export_options *o)
+{
+	json_t *root = NULL, *tail = NULL;
+	snapshot_json(m, o, &root, &tail);
+	char *head = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	char *rest = tail ? json_dumps(tail, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(root);
+	json_decref(tail);
+	struct buf b = {.oom = !head || !rest};
+	char *end = head ? strrchr(head, '}') : NULL; /* "{\n \"schema\": ...\n}" */
+	if (end && end > head && end[-1] == '\n' && rest) {
+		bprintf(&b, "%.*s,\n \"assets\": [", (int)(end - 1 - head), head);
+		size_t n = 0;
+		for (size_t i = 0; i < m->nassets; i++) {
+			if (!m->assets[i].subscribed)
+				continue;
+			if (n++)
+				bprintf(&b, ",");
+			buf_add_asset(&b, asset_json(m, &m->assets[i], o));
+		}
+		/* rest is "{\n \"connections\": ...\n}", or "{}" */
+		bprintf(&b, "%s%s%s", n ? "\n ]" : "]", rest[1] == '\n' ? "," : "", rest + 1);
+	} else {
+		b.oom = true;
+	}
+	free(head);
+	free(rest);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
 }
 
 /* Label values: backslash, double quote and newline escaped (the exposition format). */

@@ -10,6 +10,13 @@
  * scan.  Each histogram remembers its lowest and highest non-empty bucket, so reset, merge
  * and quantile touch only the part in use.
  *
+ * Memory: the bucket arrays come straight from mmap (zero pages, never memset), so only
+ * the pages a histogram has actually counted into become resident: a window of 61
+ * histograms is 4 MiB of address space but, for latencies within one power of two or
+ * so, about 61 pages of memory.  (calloc could hand back reused heap memory and clear
+ * all of it: 52 windows once made 200 MiB resident.)  The counters of a window's
+ * histograms live in the window itself, away from the buckets.
+ *
  * Must never: allocate or lock after create, clamp a negative sample, or lose min / max
  * (they are kept exactly, apart from the buckets).
  */
@@ -21,6 +28,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define HIST_EXACT    256u /* magnitudes below this have a bucket each */
 #define HIST_SUB      128u /* sub-buckets per power of two above HIST_EXACT */
@@ -32,21 +40,47 @@
 #define NO_STAMP         INT64_MIN
 
 struct hist {
-	uint64_t count;                /* samples */
-	uint64_t negative;             /* samples below zero */
-	int64_t min;                   /* smallest sample, caller's unit; valid when count > 0 */
-	int64_t max;                   /* largest sample, caller's unit; valid when count > 0 */
-	uint32_t lo;                   /* lowest non-empty bucket index; HIST_BUCKETS when empty */
-	uint32_t hi;                   /* highest non-empty bucket index; 0 when empty */
-	uint64_t bucket[HIST_BUCKETS]; /* samples per bucket, negatives first, by value */
+	uint64_t count;    /* samples */
+	uint64_t negative; /* samples below zero */
+	int64_t min;       /* smallest sample, caller's unit; valid when count > 0 */
+	int64_t max;       /* largest sample, caller's unit; valid when count > 0 */
+	uint32_t lo;       /* lowest non-empty bucket index; HIST_BUCKETS when empty */
+	uint32_t hi;       /* highest non-empty bucket index; 0 when empty */
+	uint64_t *bucket;  /* HIST_BUCKETS samples per bucket, negatives first, by value */
 };
 
+#define HIST_BYTES (HIST_BUCKETS * sizeof(uint64_t))
+
 struct lat_window {
-	struct hist *slot[STATS_WINDOW_SECS]; /* one histogram per second, by now_s mod 60 */
-	int64_t stamp[STATS_WINDOW_SECS];     /* the now_s each slot holds; NO_STAMP if none */
-	int64_t latest;                       /* newest now_s recorded, s; NO_STAMP if none */
-	struct hist *merged;                  /* scratch for multi-second summaries */
+	struct hist slot[STATS_WINDOW_SECS]; /* one histogram per second, by now_s mod 60 */
+	int64_t stamp[STATS_WINDOW_SECS];    /* the now_s each slot holds; NO_STAMP if none */
+	int64_t latest;                      /* newest now_s recorded, s; NO_STAMP if none */
+	struct hist merged;                  /* scratch for multi-second summaries */
+	uint64_t *buckets;                   /* all 61 bucket arrays, one mapping */
 };
+
+/* n zeroed bytes whose pages become resident only when written; NULL on failure. */
+static uint64_t *buckets_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void buckets_unmap(uint64_t *b, size_t bytes)
+{
+	if (b)
+		munmap(b, bytes);
+}
+
+static void hist_empty(struct hist *h)
+{
+	h->count = 0;
+	h->negative = 0;
+	h->min = 0;
+	h->max = 0;
+	h->lo = HIST_BUCKETS;
+	h->hi = 0;
+}
 
 static uint32_t mag_index(uint64_t m)
 {
@@ -95,15 +129,24 @@ static int64_t index_value(uint32_t idx)
 
 struct hist *hist_create(void)
 {
-	struct hist *h = calloc(1, sizeof(*h));
+	struct hist *h = malloc(sizeof(*h));
 
-	if (h)
-		h->lo = HIST_BUCKETS;
+	if (!h)
+		return NULL;
+	h->bucket = buckets_map(HIST_BYTES);
+	if (!h->bucket) {
+		free(h);
+		return NULL;
+	}
+	hist_empty(h);
 	return h;
 }
 
 void hist_destroy(struct hist *h)
 {
+	if (!h)
+		return;
+	buckets_unmap(h->bucket, HIST_BYTES);
 	free(h);
 }
 
@@ -111,12 +154,7 @@ void hist_reset(struct hist *h)
 {
 	if (h->count > 0)
 		memset(&h->bucket[h->lo], 0, (h->hi - h->lo + 1u) * sizeof(h->bucket[0]));
-	h->count = 0;
-	h->negative = 0;
-	h->min = 0;
-	h->max = 0;
-	h->lo = HIST_BUCKETS;
-	h->hi = 0;
+	hist_empty(h);
 }
 
 void hist_record(struct hist *h, int64_t value)
@@ -231,18 +269,14 @@ struct lat_window *lat_window_create(void)
 
 	if (!w)
 		return NULL;
-	w->merged = hist_create();
-	if (!w->merged) {
+	w->buckets = buckets_map((STATS_WINDOW_SECS + 1) * HIST_BYTES);
+	if (!w->buckets) {
 		free(w);
 		return NULL;
 	}
-	for (int i = 0; i < STATS_WINDOW_SECS; i++) {
-		w->slot[i] = hist_create();
-		if (!w->slot[i]) {
-			lat_window_destroy(w);
-			return NULL;
-		}
-	}
+	for (int i = 0; i < STATS_WINDOW_SECS; i++)
+		w->slot[i].bucket = w->buckets + (size_t)i * HIST_BUCKETS;
+	w->merged.bucket = w->buckets + (size_t)STATS_WINDOW_SECS * HIST_BUCKETS;
 	lat_window_reset(w);
 	return w;
 }
@@ -251,19 +285,17 @@ void lat_window_destroy(struct lat_window *w)
 {
 	if (!w)
 		return;
-	for (int i = 0; i < STATS_WINDOW_SECS; i++)
-		hist_destroy(w->slot[i]);
-	hist_destroy(w->merged);
+	buckets_unmap(w->buckets, (STATS_WINDOW_SECS + 1) * HIST_BYTES);
 	free(w);
 }
 
 void lat_window_reset(struct lat_window *w)
 {
 	for (int i = 0; i < STATS_WINDOW_SECS; i++) {
-		hist_reset(w->slot[i]);
+		hist_reset(&w->slot[i]);
 		w->stamp[i] = NO_STAMP;
 	}
-	hist_reset(w->merged);
+	hist_reset(&w->merged);
 	w->latest = NO_STAMP;
 }
 
@@ -277,10 +309,10 @@ void lat_window_record(struct lat_window *w, int64_t now_s, int64_t value)
 	s = slot_of(now_s);
 	if (w->stamp[s] != now_s) {
 		/* Whatever the slot held is at least 60 s old, however far time jumped. */
-		hist_reset(w->slot[s]);
+		hist_reset(&w->slot[s]);
 		w->stamp[s] = now_s;
 	}
-	hist_record(w->slot[s], value);
+	hist_record(&w->slot[s], value);
 	w->latest = now_s;
 }
 
@@ -289,9 +321,9 @@ static const struct hist *window_second(const struct lat_window *w, int64_t t)
 {
 	int s = slot_of(t);
 
-	if (w->stamp[s] != t || w->slot[s]->count == 0)
+	if (w->stamp[s] != t || w->slot[s].count == 0)
 		return NULL;
-	return w->slot[s];
+	return &w->slot[s];
 }
 
 void lat_window_summary(struct lat_window *w, int64_t now_s, int secs, struct lat_summary *out)
@@ -309,44 +341,50 @@ void lat_window_summary(struct lat_window *w, int64_t now_s, int secs, struct la
 		return;
 	}
 	/* Merging on demand: each slot adds only its non-empty bucket range. */
-	hist_reset(w->merged);
+	hist_reset(&w->merged);
 	for (int i = 0; i < STATS_WINDOW_SECS; i++)
 		if (w->stamp[i] != NO_STAMP && w->stamp[i] > now_s - secs && w->stamp[i] <= now_s)
-			hist_add(w->merged, w->slot[i]);
-	hist_summary(w->merged, out);
+			hist_add(&w->merged, &w->slot[i]);
+	hist_summary(&w->merged, out);
 }
 
 void rate_init(struct rate *r)
 {
 	memset(r, 0, sizeof(*r));
-	for (int i = 0; i < STATS_WINDOW_SECS; i++)
-		r->stamp[i] = NO_STAMP;
+	r->latest = NO_STAMP;
 }
 
 void rate_add(struct rate *r, int64_t now_s, int64_t n)
 {
-	int s = slot_of(now_s);
-
 	if (n < 0)
 		return;
 	r->total = r->total + (uint64_t)n < r->total ? UINT64_MAX : r->total + (uint64_t)n;
-	if (r->stamp[s] > now_s)
+	if (r->latest == NO_STAMP || now_s - r->latest >= STATS_WINDOW_SECS) {
+		memset(r->sec, 0, sizeof(r->sec)); /* whatever was held is 60 s old */
+		r->latest = now_s;
+	} else if (now_s > r->latest) {
+		/* The seconds in between had nothing: their slots held the oldest ones. */
+		while (r->latest < now_s)
+			r->sec[slot_of(++r->latest)] = 0;
+	} else if (now_s <= r->latest - STATS_WINDOW_SECS) {
 		return; /* that second has left the window already; only the total keeps it */
-	if (r->stamp[s] != now_s) {
-		r->sec[s] = 0;
-		r->stamp[s] = now_s;
 	}
-	r->sec[s] = num_sat_add(r->sec[s], n);
+	r->sec[slot_of(now_s)] = num_sat_add(r->sec[slot_of(now_s)], n);
 }
 
-/* Sum of the seconds first..last inclusive that are still held. */
+/* Sum of the seconds first..last inclusive that are still held: latest - 59 .. latest. */
 static int64_t rate_span(const struct rate *r, int64_t first, int64_t last)
 {
 	int64_t sum = 0;
 
-	for (int i = 0; i < STATS_WINDOW_SECS; i++)
-		if (r->stamp[i] != NO_STAMP && r->stamp[i] >= first && r->stamp[i] <= last)
-			sum = num_sat_add(sum, r->sec[i]);
+	if (r->latest == NO_STAMP)
+		return 0;
+	if (first < r->latest - (STATS_WINDOW_SECS - 1))
+		first = r->latest - (STATS_WINDOW_SECS - 1);
+	if (last > r->latest)
+		last = r->latest;
+	for (int64_t t = first; t <= last; t++)
+		sum = num_sat_add(sum, r->sec[slot_of(t)]);
 	return sum;
 }
 

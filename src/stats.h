@@ -20,8 +20,11 @@
  *  - secs = 60 covers now_s - 59 .. now_s.  Slots are cleared lazily: each remembers which
  *    second it holds, so summaries ignore stale ones however far time jumped.
  *  - now_s going backwards in lat_window_record counts the sample in the newest second.
- *  - Memory: a histogram is about 70 KB (8706 64-bit buckets); a window is 61 of them
- *    (calloc'd, only touched pages become resident).
+ *  - Memory: a histogram is about 70 KB (8706 64-bit buckets) of address space; a window
+ *    is 61 of them, mapped (not calloc'd, so never cleared in bulk): only the pages that
+ *    samples land in become resident (a narrow latency range: a page per second).
+ *  - A rate is 496 bytes (one slot per second and the newest second it holds); it is
+ *    embedded five times in every asset, so it stays small.
  */
 #ifndef CLOBTOP_STATS_H
 #define CLOBTOP_STATS_H
@@ -66,9 +69,9 @@ int64_t hist_quantile(const struct hist *h, double q);
 
 /* Event and byte rates per second over the last 60 seconds. */
 struct rate {
-	int64_t sec[STATS_WINDOW_SECS];   /* count recorded in each second, by now_s % 60 */
-	int64_t stamp[STATS_WINDOW_SECS]; /* which now_s each slot holds */
-	uint64_t total;                   /* since start */
+	int64_t sec[STATS_WINDOW_SECS]; /* count in each of latest - 59 .. latest, by now_s % 60 */
+	int64_t latest;                 /* newest second added to, INT64_MIN before the first */
+	uint64_t total;                 /* since start */
 };
 void rate_init(struct rate *r);
 void rate_add(struct rate *r, int64_t now_s, int64_t n);

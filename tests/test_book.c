@@ -855,6 +855,52 @@ START_TEST(memory_is_constant_under_steady_updates_after_warm_up)
 }
 END_TEST
 
+START_TEST(a_first_snapshot_is_held_exactly_and_growing_past_it_stays_exact)
+{
+	/* 10,000 books at 5..40 levels each: a power of two per side left half of them empty. */
+	struct book b;
+	book_init(&b);
+	struct ev_level in[18], shuffled[18], want[120];
+	for (int i = 0; i < 18; i++)
+		in[i] = (struct ev_level){P(3000) + i * 2 * STEP, SH(1 + i)}; /* best last */
+	ck_assert_int_eq(book_apply_snapshot(&b, in, 18, NULL, 0), 0);
+	EXPECT(book_memory(&b) == 18 * sizeof(struct ev_level),
+	       "an 18-level snapshot holds %zu bytes, expected exactly %zu", book_memory(&b),
+	       18 * sizeof(struct ev_level));
+	/* An unsorted one sorts in stack scratch: no second half kept for it. */
+	for (int i = 0; i < 18; i++)
+		shuffled[i] = in[(i * 7) % 18];
+	ck_assert_int_eq(book_apply_snapshot(&b, NULL, 0, shuffled, 18), 0);
+	EXPECT(book_memory(&b) == 36 * sizeof(struct ev_level),
+	       "an unsorted 18-level ask snapshot: %zu bytes held, expected %zu", book_memory(&b),
+	       36 * sizeof(struct ev_level));
+	ck_assert_int_eq(book_apply_snapshot(&b, in, 18, NULL, 0), 0);
+	/* Grow to 120 levels one at a time, in the gaps and past both ends. */
+	for (int i = 0; i < 18; i++)
+		ck_assert_int_eq(
+		    book_apply_level(&b, SIDE_BID, P(3000) + (i * 2 + 1) * STEP, SH(50)), 0);
+	for (int i = 36; i < 120; i++)
+		ck_assert_int_eq(book_apply_level(&b, SIDE_BID, P(3000) + i * STEP, SH(7)), 0);
+	for (int i = 0; i < 120; i++) {
+		int64_t price = P(3000) + (119 - i) * STEP;
+		int k = 119 - i;
+		want[i] = (struct ev_level){price, k >= 36 ? SH(7)
+		                                   : k % 2 ? SH(50)
+		                                           : SH(1 + k / 2)};
+	}
+	expect_side(&b, SIDE_BID, want, 120, "grown past the first snapshot");
+	size_t grown = book_memory(&b);
+	EXPECT(grown >= 120 * sizeof(struct ev_level) && grown < 2 * 120 * sizeof(struct ev_level),
+	       "120 levels hold %zu bytes", grown);
+	/* Back to the first snapshot and up again: the working size is kept, nothing grows. */
+	ck_assert_int_eq(book_apply_snapshot(&b, in, 18, NULL, 0), 0);
+	for (int i = 36; i < 120; i++)
+		ck_assert_int_eq(book_apply_level(&b, SIDE_BID, P(3000) + i * STEP, SH(7)), 0);
+	ck_assert_uint_eq(book_memory(&b), grown);
+	book_free(&b);
+}
+END_TEST
+
 START_TEST(clear_keeps_memory_and_free_releases_it)
 {
 	struct book b;
@@ -915,6 +961,7 @@ static Suite *book_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, memory_is_constant_under_steady_updates_after_warm_up);
 	tcase_add_test(tc, clear_keeps_memory_and_free_releases_it);
+	tcase_add_test(tc, a_first_snapshot_is_held_exactly_and_growing_past_it_stays_exact);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,7 +21,8 @@
 
 /* ---- snapshot ---- */
 
-static json_t *snapshot_of(struct market_state *m)
+/* The snapshot's text (*text, to free) and its JSON (to decref). */
+static json_t *snapshot_parsed(struct market_state *m, char **text, const char *what)
 {
 	struct export_options o = {.depth = 0,
 	                           .url = "ws://x",
@@ -31,7 +32,15 @@ static json_t *snapshot_of(struct market_state *m)
 	ck_assert_ptr_nonnull(s);
 	json_error_t e;
 	json_t *j = json_loads(s, 0, &e);
-	ck_assert_msg(j != NULL, "snapshot is not JSON: %s", e.text);
+	ck_assert_msg(j != NULL, "%s: snapshot is not JSON: %s", what, e.text);
+	*text = s;
+	return j;
+}
+
+static json_t *snapshot_of(struct market_state *m)
+{
+	char *s;
+	json_t *j = snapshot_parsed(m, &s, "snapshot");
 	free(s);
 	return j;
 }
@@ -91,6 +100,50 @@ START_TEST(snapshot_empty_side_is_null_and_depth_limits_levels)
 	ck_assert_str_eq(json_string_value(json_object_get(a, "best_bid")), "0.3");
 	json_decref(j);
 	free(s);
+	del_market(m);
+}
+END_TEST
+
+/* The assets are dumped one at a time (10,000 books as one tree took 250 MB): the text
+ * must still be exactly what one tree of the whole snapshot dumps to. */
+static void expect_one_tree_text(struct market_state *m, size_t nassets, const char *what)
+{
+	char *s;
+	json_t *j = snapshot_parsed(m, &s, what);
+	char *again = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	ck_assert_msg(strcmp(s, again) == 0, "%s: the text differs from one tree's:\n%s\n---\n%s",
+	              what, s, again);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "assets")), nassets);
+	const char *prev = NULL, *order[] = {"latency", "assets", "connections"};
+	size_t k = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v)
+	{
+		if (k < 3 && strcmp(key, order[k]) == 0)
+			k++;
+		else if (k > 0 && k < 3)
+			ck_abort_msg("%s: \"%s\" after \"%s\", expected \"%s\"", what, key, prev,
+			             order[k]);
+		prev = key;
+	}
+	ck_assert_msg(k == 3, "%s: latency, assets, connections not in order", what);
+	free(again);
+	free(s);
+	json_decref(j);
+}
+
+START_TEST(snapshot_text_is_one_tree_dump_with_assets_streamed)
+{
+	struct market_state *m = new_market(NULL);
+	expect_one_tree_text(m, 0, "no assets");
+	apply_frame(m, book_frame);
+	expect_one_tree_text(m, 1, "one asset");
+	ck_assert_ptr_nonnull(market_add(m, "222", "a \"quoted\"\nlabel"));
+	ck_assert_ptr_nonnull(market_add(m, "333", NULL));
+	ck_assert_ptr_nonnull(market_add(m, "444", NULL));
+	market_remove(m, "333");
+	expect_one_tree_text(m, 3, "three subscribed, one not");
 	del_market(m);
 }
 END_TEST
@@ -203,6 +256,7 @@ static Suite *export_suite(void)
 	TCase *tc = tcase_create("snapshot");
 	tcase_add_test(tc, snapshot_has_schema_canonical_prices_and_best_first_levels);
 	tcase_add_test(tc, snapshot_empty_side_is_null_and_depth_limits_levels);
+	tcase_add_test(tc, snapshot_text_is_one_tree_dump_with_assets_streamed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("files");
 	tcase_add_test(tc, export_write_is_atomic_and_reports_missing_directory);

@@ -557,6 +557,80 @@ START_TEST(rate_forgets_after_60s_and_survives_time_jumps)
 }
 END_TEST
 
+/* Resident bytes of this process, from /proc/self/statm. */
+static long resident_bytes(void)
+{
+	long size = 0, pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld %ld", &size, &pages), 2);
+	fclose(f);
+	return pages * 4096;
+}
+
+START_TEST(windows_hold_only_the_pages_they_count_into)
+{
+	/* 52 windows (one per connection) once made 200 MiB resident: calloc handed back heap
+	 * memory freed earlier and cleared every 70 KB histogram.  Dirty freed heap first, as
+	 * a long run does, then count 60 s of narrow latencies into each window. */
+	enum { DIRT = 600, WINDOWS = 10 };
+	static void *dirt[DIRT];
+	struct lat_window *w[WINDOWS];
+	for (int i = 0; i < DIRT; i++) {
+		dirt[i] = malloc(70000);
+		ck_assert_ptr_nonnull(dirt[i]);
+		memset(dirt[i], 0xa5, 70000);
+	}
+	void *guard = malloc(64); /* keeps the freed run from going back to the system */
+	for (int i = 0; i < DIRT; i++)
+		free(dirt[i]);
+	long before = resident_bytes();
+	for (int k = 0; k < WINDOWS; k++) {
+		w[k] = lat_window_create();
+		ck_assert_ptr_nonnull(w[k]);
+		for (int64_t t = 0; t < 60; t++)
+			for (int64_t v = 0; v < 100; v++)
+				lat_window_record(w[k], t, v);
+	}
+	long grew = resident_bytes() - before;
+	/* About 62 pages a window; a cleared window would be 4.2 MB. */
+	ck_assert_msg(grew < 8L << 20, "%d windows made %ld KiB resident, expected < 8 MiB",
+	              WINDOWS, grew >> 10);
+	ck_assert_uint_eq(summary_of(w[0], 59, 60).count, 6000);
+	for (int k = 0; k < WINDOWS; k++)
+		lat_window_destroy(w[k]);
+	free(guard);
+}
+END_TEST
+
+START_TEST(rate_clears_the_seconds_it_skips)
+{
+	struct rate r;
+
+	/* Five of these sit in every asset: 10,000 assets made it worth keeping small. */
+	ck_assert_uint_le(sizeof(r), 496);
+	rate_init(&r);
+	rate_add(&r, 10, 5);
+	rate_add(&r, 40, 3);
+	ck_assert_int_eq(rate_sum(&r, 40, 60), 8);
+	rate_add(&r, 75, 1); /* 16..75: second 10 has gone, 40 stays */
+	ck_assert_int_eq(rate_sum(&r, 75, 60), 4);
+	ck_assert_int_eq(rate_sum(&r, 75, 36), 4);
+	ck_assert_int_eq(rate_sum(&r, 75, 35), 1);
+	rate_add(&r, 70, 2); /* late but still in the window */
+	ck_assert_int_eq(rate_sum(&r, 75, 60), 6);
+	ck_assert_int_eq(rate_sum(&r, 75, 6), 3);
+	ck_assert_msg(rate_per_sec(&r, 76, 10) == 0.3, "expected 0.3/s, got %g",
+	              rate_per_sec(&r, 76, 10));
+	/* Asked long after the last add: nothing is recent. */
+	ck_assert_int_eq(rate_sum(&r, 200, 60), 0);
+	ck_assert_msg(rate_per_sec(&r, 200, 59) == 0.0, "expected 0/s, got %g",
+	              rate_per_sec(&r, 200, 59));
+	ck_assert_uint_eq(r.total, 11);
+}
+END_TEST
+
 START_TEST(recording_and_summaries_never_allocate)
 {
 #if ALLOC_COUNTING
@@ -621,10 +695,12 @@ static Suite *stats_suite(void)
 	tcase_add_test(win, time_jump_over_60s_clears_stale_slots);
 	tcase_add_test(win, clock_stepping_back_counts_in_newest_second);
 	tcase_add_test(win, window_reset_empties_everything);
+	tcase_add_test(win, windows_hold_only_the_pages_they_count_into);
 	tcase_add_test(rate, rate_per_sec_uses_complete_seconds_only);
 	tcase_add_test(rate, rate_sum_includes_current_second);
 	tcase_add_test(rate, rate_saturates_instead_of_overflowing);
 	tcase_add_test(rate, rate_forgets_after_60s_and_survives_time_jumps);
+	tcase_add_test(rate, rate_clears_the_seconds_it_skips);
 	suite_add_tcase(s, hist);
 	suite_add_tcase(s, win);
 	suite_add_tcase(s, rate);

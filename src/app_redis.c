@@ -28,19 +28,20 @@
 #define CACHE_EVERY_NS  (800 * NS_PER_MS) /* rewrite period: + the scan, within 1 s */
 
 struct app_redis {
-	struct publisher *pub;     /* --redis, or NULL */
-	struct pub_conflate cf;    /* per-asset publish times */
-	struct hooks *hooks;       /* --on-alert, or NULL */
-	uint64_t *seen;            /* per asset: book.updates last handed on */
-	size_t seen_cap;           /* slots in seen */
-	uint64_t trade_cursor;     /* market_state.ntrades handed on */
-	uint64_t alert_cursor;     /* market_state.nalerts rows looked at */
-	uint32_t kinds;            /* --on-alert-kinds as a mask of enum alert_kind */
-	int min_severity;          /* --on-alert-severity */
-	int64_t interval_ms;       /* --redis-interval */
-	int64_t next_scan_ns;      /* next cache refresh scan */
-	enum pub_state link;       /* as last seen, for the alert when it changes */
-	struct export_handon view; /* for the exporter */
+	struct publisher *pub;       /* --redis, or NULL */
+	struct pub_conflate cf;      /* per-asset publish times */
+	struct hooks *hooks;         /* --on-alert, or NULL */
+	uint64_t *seen;              /* per asset: book.updates last handed on */
+	size_t seen_cap;             /* slots in seen */
+	struct market_dirty pending; /* assets changed, not yet published (interval) */
+	uint64_t trade_cursor;       /* market_state.ntrades handed on */
+	uint64_t alert_cursor;       /* market_state.nalerts rows looked at */
+	uint32_t kinds;              /* --on-alert-kinds as a mask of enum alert_kind */
+	int min_severity;            /* --on-alert-severity */
+	int64_t interval_ms;         /* --redis-interval */
+	int64_t next_scan_ns;        /* next cache refresh scan */
+	enum pub_state link;         /* as last seen, for the alert when it changes */
+	struct export_handon view;   /* for the exporter */
 };
 
 static int start_publisher(struct app_redis *r, const struct redis_options *ro, char *err,
@@ -152,8 +153,41 @@ static void trades(struct app_redis *r, const struct market_state *m)
 	}
 }
 
-/* Changed books: marked, and published when their interval has passed. */
-static void books(struct app_redis *r, const struct market_state *m, int64_t now)
+struct books_pass {
+	struct app_redis *r;          /* the publisher's side */
+	const struct market_state *m; /* the model */
+	int64_t now;                  /* CLOCK_MONOTONIC of this pass */
+};
+
+static void to_pending(void *ctx, size_t i)
+{
+	struct books_pass *p = ctx;
+	market_dirty_mark(&p->r->pending, i);
+}
+
+/* Asset i changed or has a change waiting for its interval: publish it if it is due,
+ * keep it pending if not.  An unsubscribed asset is dropped here; subscribing it again
+ * marks it (market_add), and then its book is looked at again. */
+static void consider(void *ctx, size_t i)
+{
+	struct books_pass *p = ctx;
+	struct app_redis *r = p->r;
+	const struct asset *as = &p->m->assets[i];
+	if (!as->subscribed)
+		return;
+	if (as->book.updates != r->seen[i]) {
+		r->seen[i] = as->book.updates;
+		pub_conflate_mark(&r->cf, i);
+	}
+	if (pub_conflate_due(&r->cf, i, p->now))
+		push_book(r, p->m, as, trusted(p->m, as) ? PUB_BOOK : PUB_BOOK_NOCACHE);
+	else if (i < r->cf.cap && r->cf.slot[i].dirty)
+		market_dirty_mark(&r->pending, i);
+}
+
+/* Changed books, published when their interval has passed: only the assets the model
+ * marked since the last pass (market_dirty.h) and those still waiting, in asset order. */
+static void books(struct app_redis *r, struct market_state *m, int64_t now)
 {
 	if (m->nassets > r->seen_cap) {
 		size_t old = r->seen_cap;
@@ -161,17 +195,11 @@ static void books(struct app_redis *r, const struct market_state *m, int64_t now
 			return;
 		memset(r->seen + old, 0, (r->seen_cap - old) * sizeof(*r->seen));
 	}
-	for (size_t i = 0; i < m->nassets; i++) {
-		const struct asset *as = &m->assets[i];
-		if (!as->subscribed)
-			continue;
-		if (as->book.updates != r->seen[i]) {
-			r->seen[i] = as->book.updates;
-			pub_conflate_mark(&r->cf, i);
-		}
-		if (pub_conflate_due(&r->cf, i, now))
-			push_book(r, m, as, trusted(m, as) ? PUB_BOOK : PUB_BOOK_NOCACHE);
-	}
+	if (market_dirty_reserve(&r->pending, m->nassets) != 0)
+		return;
+	struct books_pass p = {r, m, now};
+	market_dirty_take(&m->dirty, to_pending, &p);
+	market_dirty_take(&r->pending, consider, &p);
 }
 
 /* The cache key of every trusted book, rewritten before it is a second old. */
@@ -352,6 +380,7 @@ void app_redis_close(struct app *a)
 	ui_handon_sizes(NULL, 0);
 	ui_handon_status("");
 	free(r->seen);
+	market_dirty_free(&r->pending);
 	free(r);
 	a->rd = NULL;
 }

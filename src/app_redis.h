@@ -1,9 +1,10 @@
 /*
  * app_redis: the run loop's side of handing the books on: it watches the model after
- * records are applied and hands changed books (conflated per asset per --redis-interval),
- * every trade on the tape, and once a second the cache key of every trusted book to the
- * publisher thread (publish.h); it hands new alert rows to the hook thread (hooks.h); it
- * answers the headless "vwap" command and fills the exporter's hand-on numbers.
+ * records are applied and hands changed books (only those the model listed as changed,
+ * market_dirty.h; conflated per asset per --redis-interval), every trade on the tape, and
+ * once a second the cache key of every trusted book to the publisher thread (publish.h);
+ * it hands new alert rows to the hook thread (hooks.h); it answers the headless "vwap"
+ * command and fills the exporter's hand-on numbers.
  *
  * Trusted: a live connection (or a replay), a book since the last (re)subscription, and
  * the state fresh or quiet.  A changed book that is not trusted is still published on its

@@ -42,6 +42,7 @@ void assets_free(struct market_state *m)
 		book_free(&m->assets[i].book);
 	free(m->assets);
 	free(m->index);
+	market_dirty_free(&m->dirty);
 	m->assets = NULL;
 	m->index = NULL;
 	m->nassets = m->cap = m->index_cap = 0;
@@ -108,6 +109,8 @@ struct asset *assets_add_len(struct market_state *m, const char *id, size_t len)
 		return NULL;
 	if (!mem_grow((void **)&m->assets, &m->cap, m->nassets + 1, sizeof(*m->assets), 16))
 		return NULL;
+	if (market_dirty_reserve(&m->dirty, m->nassets + 1) != 0)
+		return NULL;
 	a = &m->assets[m->nassets];
 	memset(a, 0, sizeof(*a));
 	memcpy(a->id, id, len);
@@ -133,6 +136,7 @@ struct asset *market_add(struct market_state *m, const char *id, const char *lab
 	if (!a->subscribed) {
 		a->subscribed = true;
 		health_init(a, market_now_ns(m));
+		market_book_changed(m, a);
 	}
 	if (label && *label) {
 		sanitize_text(a->label, sizeof(a->label), label, strlen(label));

@@ -294,6 +294,7 @@ static struct asset *event_asset(struct market_state *m, const struct event *ev)
 
 static void on_book(struct market_state *m, struct asset *a, const struct event *ev)
 {
+	market_book_changed(m, a);
 	if (book_apply_snapshot(&a->book, ev->book.bids, ev->book.nbids, ev->book.asks,
 	                        ev->book.nasks) != 0) {
 		market_alert(m, ALERT_INFO, a->id, "out of memory applying a book");
@@ -320,6 +321,7 @@ static void on_level(struct market_state *m, struct asset *a, const struct event
 		a->orphan_updates++;
 		return;
 	}
+	market_book_changed(m, a);
 	if (book_apply_level(&a->book, ev->level.side, ev->level.price, ev->level.size) != 0)
 		market_alert(m, ALERT_INFO, a->id, "out of memory applying a level");
 	if (ev->level.last_in_frame && ev->level.has_bbo)

@@ -32,6 +32,7 @@
 #include "assets.h"
 #include "clock.h"
 #include "health.h"
+#include "market_dirty.h"
 #include "msg.h"
 #include "stats.h"
 
@@ -149,6 +150,8 @@ struct market_state {
 	size_t nconns;             /* slots allocated */
 
 	struct market_rest *rest; /* REST truth (market_rest.h), NULL when off */
+
+	struct market_dirty dirty; /* assets whose books changed, for app_redis (market_dirty.h) */
 };
 
 int market_init(struct market_state *m, const struct market_config *cfg);

@@ -233,6 +233,7 @@ bool market_rest_resync(struct market_state *m, const char *id, const char *why)
 static void apply_book(struct market_state *m, struct asset *a, struct rs_slot *s,
                        const struct rest_book *rb, int64_t now)
 {
+	market_book_changed(m, a);
 	int rc = s ? rs_build(s, &a->book, rb)
 	           : book_apply_snapshot(&a->book, rb->levels, rb->nbids, rb->levels + rb->nbids,
 	                                 rb->nasks);

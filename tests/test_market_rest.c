@@ -109,6 +109,28 @@ START_TEST(resync_is_one_request_and_updates_newer_than_the_book_apply_on_top)
 }
 END_TEST
 
+static void ignore(void *ctx, size_t i)
+{
+	(void)ctx;
+	(void)i;
+}
+
+/* The Redis publisher looks only at listed assets (market_dirty.h): a REST book is one. */
+START_TEST(a_rest_book_lists_its_asset_as_changed)
+{
+	struct market_state *m = setup(0);
+	market_resync(m, "111", "operator");
+	market_dirty_take(&m->dirty, ignore, NULL);
+	price_change(m, 2500, "0.42", "4", "BUY", "0.45", "0.55"); /* held for the answer */
+	ck_assert_uint_eq(m->dirty.n, 0);
+	const int64_t lv[] = {P(0.40), P(10), P(0.43), P(2), P(0.55), P(3)};
+	answer(m, 2000, 2, 1, lv);
+	ck_assert_uint_eq(m->dirty.n, 1);
+	ck_assert_uint_eq(m->dirty.idx[0], 0);
+	del_market(m);
+}
+END_TEST
+
 START_TEST(failed_rest_resync_goes_to_the_socket)
 {
 	struct market_state *m = setup(0);
@@ -227,6 +249,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("rest");
 	tcase_add_test(tc, resync_is_one_request_and_updates_newer_than_the_book_apply_on_top);
 	tcase_add_test(tc, failed_rest_resync_goes_to_the_socket);
+	tcase_add_test(tc, a_rest_book_lists_its_asset_as_changed);
 	tcase_add_test(tc, a_wrong_book_is_one_mismatch_once_the_socket_caught_up);
 	tcase_add_test(tc, updates_in_flight_do_not_make_a_mismatch);
 	tcase_add_test(tc, a_quiet_difference_is_looked_at_twice);

@@ -62,17 +62,38 @@ static void row_add_asset(struct market_state *m, struct alert *al, const char *
 	al->nassets++;
 }
 
-/* The newest row, when the alert belongs to its storm. */
+/* The newest row, when the alert belongs to its storm (its message starts with the first
+ * n bytes of msg: all of it unless the caller folds a running count away). */
 static struct alert *group_row(struct market_state *m, enum alert_kind kind, const char *msg,
-                               int64_t now_mono)
+                               size_t n, int64_t now_mono)
 {
 	if (m->nalerts == 0 || m->nalerts - 1 < m->alerts_cleared)
 		return NULL;
 	struct alert *al = &m->alerts[(m->nalerts - 1) % ALERT_LOG_SIZE];
 	if (al->kind != kind || now_mono - al->t_last_mono_ns >= ALERT_GROUP_NS ||
-	    strcmp(al->message, msg) != 0)
+	    strncmp(al->message, msg, n) != 0)
 		return NULL;
 	return al;
+}
+
+/* One more alert in the row al: its count, latest time and sequence. */
+static void row_count(struct market_state *m, struct alert *al, const char *asset_id,
+                      int64_t now_real, int64_t now_mono)
+{
+	m->alerts_raised++;
+	m->alert_seq++;
+	al->count++;
+	al->t_last_real_ns = now_real;
+	al->t_last_mono_ns = now_mono;
+	al->seq = m->alert_seq;
+	row_add_asset(m, al, asset_id);
+}
+
+/* Receipt time of the record (or backlog) being judged, so a late drain does not misdate
+ * what happened. */
+static int64_t alert_real_ns(const struct market_state *m)
+{
+	return m->cur_real_ns ? m->cur_real_ns : clock_real_ns();
 }
 
 void market_alert(struct market_state *m, enum alert_kind kind, const char *asset_id,
@@ -88,13 +109,9 @@ void market_alert(struct market_state *m, enum alert_kind kind, const char *asse
 	if ((size_t)n >= sizeof(raw))
 		n = sizeof(raw) - 1;
 	sanitize_text(msg, sizeof(msg), raw, (size_t)n);
-	/* Receipt time of the record (or backlog) being judged, so a late drain does not
-	 * misdate what happened. */
-	int64_t now_real = m->cur_real_ns ? m->cur_real_ns : clock_real_ns();
+	int64_t now_real = alert_real_ns(m);
 	int64_t now_mono = market_now_ns(m);
-	m->alerts_raised++;
-	m->alert_seq++;
-	struct alert *al = group_row(m, kind, msg, now_mono);
+	struct alert *al = group_row(m, kind, msg, sizeof(msg), now_mono);
 	if (!al) {
 		al = &m->alerts[m->nalerts % ALERT_LOG_SIZE];
 		memset(al, 0, sizeof(*al));
@@ -104,11 +121,19 @@ void market_alert(struct market_state *m, enum alert_kind kind, const char *asse
 		snprintf(al->message, sizeof(al->message), "%s", msg);
 		m->nalerts++;
 	}
-	al->count++;
-	al->t_last_real_ns = now_real;
-	al->t_last_mono_ns = now_mono;
-	al->seq = m->alert_seq;
-	row_add_asset(m, al, asset_id);
+	row_count(m, al, asset_id, now_real, now_mono);
+}
+
+bool market_alert_fold(struct market_state *m, enum alert_kind kind, const char *prefix)
+{
+	char msg[sizeof(m->alerts[0].message)];
+	sanitize_text(msg, sizeof(msg), prefix, strlen(prefix));
+	int64_t now_mono = market_now_ns(m);
+	struct alert *al = group_row(m, kind, msg, strlen(msg), now_mono);
+	if (!al)
+		return false;
+	row_count(m, al, NULL, alert_real_ns(m), now_mono);
+	return true;
 }
 
 void market_alerts_ack(struct market_state *m)

@@ -87,6 +87,11 @@ struct market_state;
 void market_alert(struct market_state *m, enum alert_kind kind, const char *asset_id,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Count one more alert into the newest row when that row is of this kind, its message
+ * starts with prefix and it is younger than ALERT_GROUP_NS (a storm whose message carries
+ * a running count, "(12 so far)"); false when there is no such row: raise a new one. */
+bool market_alert_fold(struct market_state *m, enum alert_kind kind, const char *prefix);
+
 /* Append a trade to the tape. */
 void alerts_tape_add(struct market_state *m, const struct trade *t);
 

@@ -196,18 +196,19 @@ static void snapshot_json(const struct market_state *m, const struct export_opti
 		n++;
 	for (size_t i = n; i-- > 0;) {
 		const struct alert *al = market_alert_at(m, i);
-		char t[40];
+		char t[40], last[40];
 		rfc3339(al->t_real_ns, t, sizeof(t));
+		rfc3339(al->t_last_real_ns, last, sizeof(last));
 		json_t *ids = json_array();
 		for (uint32_t k = 0; k < al->nassets && k < ALERT_GROUP_IDS; k++)
 			json_array_append_new(ids, json_string(m->assets[al->asset_idx[k]].id));
 		json_array_append_new(
-		    alerts,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "time", t, "asset_id",
-		              al->asset_id, "kind", alert_kind_name(al->kind), "severity",
-		              alert_severity_name(alert_kind_severity(al->kind)), "message",
-		              al->message, "count", (json_int_t)al->count, "assets",
-		              (json_int_t)al->nassets, "asset_ids", ids));
+		    alerts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "time", t,
+		                      "last_time", last, "asset_id", al->asset_id, "kind",
+		                      alert_kind_name(al->kind), "severity",
+		                      alert_severity_name(alert_kind_severity(al->kind)), "message",
+		                      al->message, "count", (json_int_t)al->count, "assets",
+		                      (json_int_t)al->nassets, "asset_ids", ids));
 	}
 	json_object_set_new(root, "alerts", alerts);
 	export_redis_json(root, o->handon);

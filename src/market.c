@@ -445,9 +445,10 @@ static void on_malformed(struct market_state *m, const struct event *ev)
 	}
 	if (untrust_for_bad_event(m, ev))
 		return;
-	/* One alert per reason change keeps a flood readable; the counter has it all. */
-	if (!market_alert_at(m, 0) || market_alert_at(m, 0)->kind != ALERT_MALFORMED ||
-	    m->cnt.malformed % 1000 == 1)
+	/* A flood is one row, counted and dated to its latest frame, until it pauses for
+	 * ALERT_GROUP_NS (then the next one is a new row); the counter has it all. */
+	if (m->cnt.malformed % 1000 == 1 ||
+	    !market_alert_fold(m, ALERT_MALFORMED, "malformed frame: "))
 		market_alert(m, ALERT_MALFORMED, NULL, "malformed frame: %s (%" PRIu64 " so far)",
 		             ev->bad.reason ? ev->bad.reason : "?", m->cnt.malformed);
 }

@@ -37,6 +37,9 @@ expect(c["frames"] - c["pongs"] == k + garbage + truncated,
        "data frames received = %d sent + %d garbage + %d truncated" % (k, garbage, truncated),
        c["frames"] - c["pongs"])
 expect(len(kinds("malformed")) > 0, "malformed alerts", [a["kind"] for a in alerts])
+expect(sum(a["count"] for a in kinds("malformed")) == c["malformed"],
+       "every malformed frame in the alert log (rows' counts add up to %d)" % c["malformed"],
+       [(a["message"], a["count"]) for a in kinds("malformed")])
 expect(conn["reconnects"] == 0, "0 reconnects (bad frames are not fatal)", conn["reconnects"])
 expect(c["dropped"] == 0, "0 ring drops", c["dropped"])
 PY

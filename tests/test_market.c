@@ -443,6 +443,42 @@ START_TEST(malformed_unknown_and_server_errors_are_counted)
 }
 END_TEST
 
+/* A malformed frame always shows in the alert log: within 10 s of the newest malformed row
+ * it is counted there (count, latest time); after a quiet 10 s it is a new row.  (They
+ * were once dropped while the newest row was a malformed one, however old: a soak's
+ * garbage frame 15 s after the one before left no trace but the counter.) */
+START_TEST(every_malformed_frame_shows_in_the_alert_log)
+{
+	struct market_state *m = new_market(NULL);
+	static const char bad[] = "{\"event_type\":\"book\",\"asset_id\":";
+	int64_t t0 = clock_mono_ns();
+	apply_frame_at(m, bad, sizeof bad - 1, 0, t0);
+	apply_frame_at(m, bad, sizeof bad - 1, 0, t0 + 3 * NS_PER_S);
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, NULL), 1);
+	const struct alert *al = market_alert_at(m, 0);
+	ck_assert_msg(al->count == 2 && al->t_last_mono_ns == t0 + 3 * NS_PER_S,
+	              "expected the second frame counted in the row (2, +3 s), got %u, %+.1f s",
+	              al->count, (double)(al->t_last_mono_ns - t0) / NS_PER_S);
+	/* 12 s on (9 s after the latest): still the same storm. */
+	apply_frame_at(m, bad, sizeof bad - 1, 0, t0 + 12 * NS_PER_S);
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, NULL), 1);
+	ck_assert_uint_eq(market_alert_at(m, 0)->count, 3);
+	/* A quiet 15 s: a new row, with the running count. */
+	apply_frame_at(m, bad, sizeof bad - 1, 0, t0 + 27 * NS_PER_S);
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, NULL), 2);
+	al = market_alert_at(m, 0);
+	ck_assert_msg(al->count == 1 && strstr(al->message, "(4 so far)"),
+	              "expected a new row '... (4 so far)' x1, got '%s' x%u", al->message,
+	              al->count);
+	/* Another alert in between: the next malformed frame is a row of its own again. */
+	apply_frame(m, "[]");
+	apply_frame_at(m, bad, sizeof bad - 1, 0, t0 + 28 * NS_PER_S);
+	ck_assert_int_eq(count_alerts(m, ALERT_MALFORMED, NULL), 3);
+	ck_assert_uint_eq(m->cnt.malformed, 5);
+	del_market(m);
+}
+END_TEST
+
 START_TEST(live_mode_tracks_only_subscribed_assets)
 {
 	struct market_config cfg;
@@ -514,6 +550,7 @@ static Suite *market_suite(void)
 	tcase_add_test(tc, new_market_labels_are_sanitised_and_user_labels_win);
 	tcase_add_test(tc, market_resolved_marks_assets_and_alerts_winner);
 	tcase_add_test(tc, malformed_unknown_and_server_errors_are_counted);
+	tcase_add_test(tc, every_malformed_frame_shows_in_the_alert_log);
 	tcase_add_test(tc, live_mode_tracks_only_subscribed_assets);
 	tcase_add_test(tc, many_assets_are_found_by_id);
 	suite_add_tcase(s, tc);

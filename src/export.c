@@ -171,13 +171,14 @@ static void snapshot_json(const struct market_state *m, const struct export_opti
 	uint64_t dropped = m->transport.ring_drops;
 	json_object_set_new(
 	    root, "counters",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "frames",
 	              (json_int_t)m->cnt.frames, "events", (json_int_t)m->cnt.events, "bytes",
 	              (json_int_t)m->cnt.bytes, "malformed", (json_int_t)m->cnt.malformed,
 	              "unknown", (json_int_t)m->cnt.unknown, "dropped", (json_int_t)dropped, "gaps",
 	              (json_int_t)m->cnt.gaps, "resyncs", (json_int_t)m->cnt.resyncs, "pongs",
 	              (json_int_t)m->cnt.pongs, "oversize", (json_int_t)m->transport.oversize,
-	              "unsolicited", (json_int_t)m->cnt.unsolicited));
+	              "unsolicited", (json_int_t)m->cnt.unsolicited, "parsed_by_ui",
+	              (json_int_t)m->cnt.ui_parsed));
 	json_object_set_new(root, "latency",
 	                    json_pack("{s:o, s:o, s:o, s:o}", "feed_ms",
 	                              summary_json(m->feed_ms, now_s, STATS_WINDOW_SECS),
@@ -532,6 +533,8 @@ char *export_metrics_string(const struct market_state *m, const struct export_op
 	struct buf b = {0};
 	int64_t now_s = market_now_s(m, o->now_mono_ns);
 	counter(&b, "clobtop_frames_total", "Feed messages received.", m->cnt.frames);
+	counter(&b, "clobtop_frames_parsed_by_ui_total",
+	        "Feed messages parsed on the UI thread, not where they arrived.", m->cnt.ui_parsed);
 	counter(&b, "clobtop_bytes_total", "Feed payload bytes received.", m->cnt.bytes);
 	counter(&b, "clobtop_events_total", "Normalised events applied.", m->cnt.events);
 	counter(&b, "clobtop_malformed_total", "Frames or entries that could not be understood.",

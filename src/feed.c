@@ -407,6 +407,7 @@ static enum session_end run_session(struct feed *f)
 		return stopping(f) ? END_STOP : END_ERROR;
 
 	enum rx_result rx = feed_drain_socket(f);
+	f->behind = rx == RX_MORE;
 	for (;;) {
 		if (rx == RX_END)
 			return END_CLOSED;
@@ -433,6 +434,7 @@ static enum session_end run_session(struct feed *f)
 			if (rx == RX_END)
 				return END_CLOSED;
 		}
+		f->behind = rx == RX_MORE;
 		enum session_end end = session_timers(f);
 		if (end != END_NONE)
 			return end;

@@ -112,6 +112,8 @@ struct feed {
 
 	struct evpack *pack;  /* cfg.parse: frames become REC_EVENTS here, else NULL */
 	struct lostids *lost; /* cfg.parse: assets of records the full ring dropped */
+	bool behind;          /* the last drain ended before the socket was empty (RX_MORE):
+	                         this thread is the bottleneck, see hand_over_raw() */
 };
 
 static inline int64_t now_ms(void)

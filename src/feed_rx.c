@@ -21,6 +21,15 @@ static bool is_pong(const char *p, size_t n)
 	return n == 4 && memcmp(p, "PONG", 4) == 0;
 }
 
+/* A parsing feed hands a message over unparsed (REC_FRAME, parsed by the UI thread as a
+ * replay's are, with the same result) only while it cannot keep up with its socket and
+ * the UI thread can: its ring is less than a quarter full.  One very busy connection then
+ * still gets the two threads it had before; many ordinary ones parse where they are. */
+static bool hand_over_raw(const struct feed *f)
+{
+	return f->behind && ring_used(f->data) < ring_capacity(f->data) / 4;
+}
+
 /* A parsing feed: the message becomes its events (REC_EVENTS), the time of receipt
  * still the moment it arrived.  A record the ring drops is remembered by its assets. */
 static void deliver_events(struct feed *f, struct ring_rec *rec)
@@ -57,10 +66,10 @@ static void deliver(struct feed *f)
 		f->freeze_fired = false;
 	}
 	feed_flush_pending(f);
-	if (f->pack)
+	if (f->pack && !hand_over_raw(f))
 		deliver_events(f, &rec);
-	else
-		(void)ring_push(f->data, &rec); /* a full ring drops and counts: never wait */
+	else if (!ring_push(f->data, &rec) && f->lost) /* a full ring drops and counts */
+		lostids_add_all(f->lost); /* unparsed: nobody can say which assets it held */
 }
 
 /* True for the codes a close frame may carry (RFC 6455 section 7.4 and the IANA

@@ -716,6 +716,7 @@ static void apply_frame(struct market_state *m, const struct ring_rec *rec, int6
 	int64_t now_s = market_now_s(m, now_mono_ns);
 	struct frame_ctx f = {.m = m};
 	frame_count(m, rec->len, now_s);
+	m->cnt.ui_parsed++;
 	proto_parse(m->proto, rec->data, rec->len, on_frame_event, &f);
 	frame_done(m, rec, &f, now_s);
 }

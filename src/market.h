@@ -68,6 +68,8 @@ struct market_counters {
 	uint64_t server_errors; /* INVALID OPERATION and the like */
 	uint64_t market_infos;  /* new_market frames, duplicates included */
 	uint64_t resyncs;       /* resync requests raised */
+	uint64_t ui_parsed;     /* frames parsed on the UI thread (raw: replay, the user
+	                           channel, or a busy connection's hand-over) */
 	uint64_t unsolicited;   /* events for assets not subscribed (ignored) */
 	uint64_t over_cap;      /* events for assets past max_auto_assets (ignored) */
 };

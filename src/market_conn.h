@@ -59,6 +59,9 @@ void market_conn_free(struct market_state *m);
 
 /* The connection of the record being applied, or NULL (no pool: market_state.conn). */
 struct market_conn *market_conn_cur(const struct market_state *m);
+/* A connection event of the connection being applied (market_connev.c). */
+struct conn_event;
+void market_apply_conn(struct market_state *m, const struct conn_event *ce);
 /* Where the record being applied changes connection state. */
 struct conn_info *market_conn_info_cur(struct market_state *m);
 /* After a connection event on the current slot: recompute the roll-up. */

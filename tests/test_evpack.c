@@ -569,6 +569,40 @@ START_TEST(lost_resyncs_only_what_it_names)
 }
 END_TEST
 
+/* --no-auto-resync: the books a loss was about are untrusted and the loss is reported,
+ * but nothing is asked of the feed. */
+START_TEST(lost_without_auto_resync_is_reported_not_resynced)
+{
+	struct cmd_log log = {0};
+	struct market_state *m = new_market(&log);
+	m->cfg.auto_resync = false;
+	ck_assert_int_eq(market_conn_open(m, 0, "ws://x"), 0);
+	int64_t mono = clock_mono_ns();
+	static const char *const ids[] = {"111", "222", "333"};
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(market_add(m, ids[i], NULL));
+		book_for(m, ids[i], mono);
+	}
+	struct lostids *l = lostids_create();
+	size_t len;
+	const void *p = pack(kinds[2], &len); /* 111 and 222 */
+	lostids_add_events(l, p, len);
+	lost_on(m, l, mono, RING_F_GAP);
+	ck_assert_int_eq(log.calls, 0);
+	ck_assert(!trusted(m, "111") && !trusted(m, "222") && trusted(m, "333"));
+	const struct alert *al = market_alert_at(m, 0);
+	ck_assert_ptr_nonnull(al);
+	ck_assert_int_eq(al->kind, ALERT_GAP);
+	ck_assert_msg(strstr(al->message, "2 books untrusted") &&
+	                  strstr(al->message, "no automatic resync"),
+	              "got \"%s\"", al->message);
+	market_tick(m, mono + 2 * NS_PER_S);
+	ck_assert_int_eq(log.calls, 0);
+	lostids_destroy(l);
+	del_market(m);
+}
+END_TEST
+
 /* A gap flag on a record of a producer that reports its losses changes nothing by
  * itself (a refused record that is retried sets it too). */
 START_TEST(reported_losses_ignore_the_gap_flag)
@@ -612,6 +646,7 @@ static Suite *suite(void)
 	tcase_add_test(t, lost_ids_once_each);
 	tcase_add_test(t, lost_ids_all_when_unknowable);
 	tcase_add_test(t, lost_resyncs_only_what_it_names);
+	tcase_add_test(t, lost_without_auto_resync_is_reported_not_resynced);
 	tcase_add_test(t, reported_losses_ignore_the_gap_flag);
 	suite_add_tcase(s, t);
 	return s;

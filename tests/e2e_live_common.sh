@@ -98,6 +98,16 @@ converge() {
 	fail "clobtop's books did not converge on clobsim's truth within $2 s"
 }
 
+# pause_and_converge ASSETS-FILE SECS: stops clobsim's flow, waits (SECS each) until every
+# asset is fresh or quiet again (resyncs asked for just before the pause are answered
+# after it), then until the books equal clobsim's truth (converge).
+pause_and_converge() {
+	sim_fault pause
+	wait_until "$2" "every asset fresh or quiet once the flow stopped" top_snapshot_has \
+		'all(a["state"] in ("fresh", "quiet") for a in j["assets"])'
+	converge "$1" "$2"
+}
+
 # stop_top [STATUS]: quit on standard input; clobtop must exit with STATUS (default 0)
 # within 15 s.
 stop_top() {

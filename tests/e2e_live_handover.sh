@@ -13,10 +13,7 @@ URL="ws://127.0.0.1:$SIM_PORT/ws/market"
 start_top --url "$URL" --assets-file "$WORK/assets.txt"
 wait_until 120 "200000 frames, some handed over unparsed" top_snapshot_has \
 	'j["counters"]["frames"] > 200000 and j["counters"]["parsed_by_ui"] > 0'
-sim_fault pause
-wait_until 60 "every asset fresh or quiet once the flow stopped" top_snapshot_has \
-	'all(a["state"] in ("fresh", "quiet") for a in j["assets"])'
-converge "$WORK/assets.txt" 60
+pause_and_converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 ui = c["parsed_by_ui"]
 expect(ui > 0, "messages parsed by the UI thread (handed over)", ui)

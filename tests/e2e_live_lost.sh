@@ -19,11 +19,7 @@ tail -n 20 "$WORK/assets.txt" | cut -d' ' -f1 >"$WORK/quiet.txt"
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ring-size 64k
 wait_until 120 "ring drops and a resync" top_snapshot_has \
 	'j["counters"]["dropped"] > 0 and j["counters"]["resyncs"] > 0'
-sim_fault pause
-# Resyncs asked for just before the pause are answered after it: every book comes back.
-wait_until 60 "every asset fresh or quiet once the flow stopped" top_snapshot_has \
-	'all(a["state"] in ("fresh", "quiet") for a in j["assets"])'
-converge "$WORK/assets.txt" 60
+pause_and_converge "$WORK/assets.txt" 60
 QUIET_FILE="$WORK/quiet.txt"
 export QUIET_FILE
 snap_check "$WORK/final.json" <<'PY'

@@ -22,11 +22,7 @@ PY
 start_top --url "$URL" --assets-file "$WORK/assets.txt" --ring-size 16k
 wait_until 120 "ring drops and a resync" top_snapshot_has \
 	'j["counters"]["dropped"] > 0 and j["counters"]["resyncs"] > 0'
-sim_fault pause
-# Resyncs asked for just before the pause are answered after it: every book comes back.
-wait_until 60 "every asset fresh or quiet once the flow stopped" top_snapshot_has \
-	'all(a["state"] in ("fresh", "quiet") for a in j["assets"])'
-converge "$WORK/assets.txt" 60
+pause_and_converge "$WORK/assets.txt" 60
 snap_check "$WORK/final.json" <<'PY'
 expect(c["dropped"] > 0, "messages dropped by the full ring", c["dropped"])
 expect(c["gaps"] > 0, "gaps flagged", c["gaps"])

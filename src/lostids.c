@@ -74,13 +74,9 @@ static bool add_id(struct lostids *l, const char *id, size_t n)
 	return true;
 }
 
-struct add_ctx {
-	struct lostids *l;
-};
-
 static void add_event(void *ctx, const struct event *ev)
 {
-	struct lostids *l = ((struct add_ctx *)ctx)->l;
+	struct lostids *l = ctx;
 	if (ev->kind == EV_MALFORMED && ev->bad.frame_dropped)
 		l->h.all = 1; /* proto could not say which assets the frame was about */
 	else if (ev->asset_id.s && !l->h.all && !add_id(l, ev->asset_id.s, ev->asset_id.len))
@@ -90,11 +86,10 @@ static void add_event(void *ctx, const struct event *ev)
 void lostids_add_events(struct lostids *l, const void *payload, size_t len)
 {
 	struct evpack_info info;
-	struct add_ctx c = {.l = l};
 	l->h.records++;
 	l->pending = true;
 	if (!evpack_read_info(payload, len, &info) ||
-	    evpack_each(payload, len, add_event, &c) != info.nevents)
+	    evpack_each(payload, len, add_event, l) != info.nevents)
 		l->h.all = 1;
 }
 
